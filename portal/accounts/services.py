@@ -1,0 +1,123 @@
+"""The only writer of users and tokens, and the login check with its rate limit."""
+import datetime
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
+from portal.db import database
+from portal.errors import ValidationError
+from portal.units.models import Unit
+
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown users as slow as known ones.
+_DUMMY_HASH = _hasher.hash("unknown-user-placeholder")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+
+# Which level of unit each role is scoped to (None: the whole county).
+ROLE_UNIT_LEVELS = {
+    "resident": ("village",),
+    "clerk": ("village",),
+    "supervisor": ("village",),
+    "handler": ("grid", "village", "township"),
+    "inspector": ("township", "county"),
+    "admin": ("county",),
+}
+
+
+class LoginThrottled(Exception):
+    pass
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def create_user(username, role, unit_code=None, password=None, display_name=""):
+    """Create a user; returns (user, password) so a generated password can be shown once."""
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationError("bad_username", "用户名须为2–32位字母、数字、下划线、点或连字符。")
+    if role not in ROLES:
+        raise ValidationError("bad_role", "角色必须是 " + " ".join(ROLES) + " 之一。")
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    if len(password) < 8 or len(password) > 128:
+        raise ValidationError("bad_password", "密码长度须为8–128位。")
+    if len(display_name or "") > 32:
+        raise ValidationError("bad_display_name", "显示名称不超过32个字。")
+    unit = None
+    if unit_code:
+        unit = Unit.get_or_none(Unit.code == unit_code)
+        if unit is None:
+            raise ValidationError("bad_unit", "所属单位不存在。")
+    elif role != "admin":
+        raise ValidationError("unit_required", "除管理员外，用户必须属于一个单位。")
+    if unit is not None and unit.level not in ROLE_UNIT_LEVELS[role]:
+        raise ValidationError("bad_unit_level", "该角色不能设在这一层级的单位。")
+    if User.get_or_none(User.username == username):
+        raise ValidationError("duplicate_username", "该用户名已存在。")
+    with database.atomic():
+        user = User.create(username=username, role=role, unit=unit,
+                           display_name=display_name or username, password_hash=hash_password(password))
+    return user, password
+
+
+def set_active(user, active):
+    with database.atomic():
+        user.active = bool(active)
+        user.save()
+
+
+def create_token(user, label=""):
+    """Issue a bearer token; only its SHA-256 is stored, the token is returned once."""
+    token = "svp_" + secrets.token_urlsafe(32)
+    with database.atomic():
+        ApiToken.create(user=user, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label[:64])
+    return token
+
+
+def user_for_token(token):
+    if not token or len(token) > 200:
+        return None
+    row = (ApiToken.select(ApiToken, User).join(User)
+           .where((ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest()) & (~ApiToken.revoked))
+           .first())
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def _recent_failures(key, window):
+    since = utcnow() - datetime.timedelta(seconds=window)
+    return LoginFailure.select().where((LoginFailure.key == key) & (LoginFailure.at >= since)).count()
+
+
+def authenticate(username, password, address, max_failures=5, window=900):
+    """Return the user for good credentials, None for bad ones.
+
+    Raises LoginThrottled when the account or the address has failed too often
+    within the window; a throttled attempt is not even checked.
+    """
+    keys = [f"user:{(username or '')[:64]}", f"addr:{(address or '')[:64]}"]
+    per_address_limit = max_failures * 4
+    if (_recent_failures(keys[0], window) >= max_failures
+            or _recent_failures(keys[1], window) >= per_address_limit):
+        raise LoginThrottled()
+    user = User.get_or_none(User.username == (username or "")[:32])
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        ok = user is not None and user.active
+    except (VerifyMismatchError, InvalidHashError):
+        ok = False
+    if not ok:
+        with database.atomic():
+            for key in keys:
+                LoginFailure.create(key=key)
+        return None
+    with database.atomic():
+        LoginFailure.delete().where(LoginFailure.key == keys[0]).execute()
+    return user

@@ -1,0 +1,1 @@
+"""Admin pages for the administrative tree and the users."""

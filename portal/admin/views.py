@@ -1,0 +1,111 @@
+"""Admin pages: the administrative tree and users (admin role only)."""
+import functools
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.accounts.forms import UserForm
+from portal.accounts.models import User
+from portal.accounts.services import create_user, set_active
+from portal.errors import ValidationError
+from portal.permissions import can
+from portal.units.models import LEVEL_NAMES, LEVELS, Unit
+from portal.units.services import create_unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class UnitForm(FlaskForm):
+    code = StringField("行政区划代码（12位）", validators=[DataRequired("请填写代码。"), Length(12, 12, "代码必须是12位数字。")])
+    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=64, message="名称不超过64个字。")])
+    level = SelectField("层级", choices=[(lv, LEVEL_NAMES[lv]) for lv in LEVELS if lv != "county"])
+    parent = StringField("上级单位代码", validators=[DataRequired("请填写上级单位代码。"), Length(max=12)])
+    contact_name = StringField("联系人", validators=[Optional(), Length(max=32, message="联系人不超过32个字。")])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=20, message="电话太长。")])
+
+
+class ToggleForm(FlaskForm):
+    pass
+
+
+def admin_required(action):
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def _form_errors(form):
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@admin_required("admin.units")
+def units():
+    """The tree with a form to add a unit; bad input re-shows the form with a message."""
+    form = UnitForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                unit = create_unit(current_user, form.code.data, form.name.data, form.level.data,
+                                   form.parent.data, form.contact_name.data, form.contact_phone.data)
+                flash(f"已添加：{unit.name}", "success")
+                return redirect(url_for("admin.units"))
+            except ValidationError as exc:
+                flash(exc.message, "error")
+        else:
+            _form_errors(form)
+        status = 400
+    all_units = sorted(Unit.select(), key=lambda u: u.path)
+    return render_template("admin/units.html", form=form, units=all_units), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required("admin.users")
+def users():
+    """Users with a form to add one; the generated password is shown once."""
+    form = UserForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
+                                             form.password.data or None, form.display_name.data or "")
+                flash(f"已添加用户 {user.username}，初始密码：{password}", "success")
+                return redirect(url_for("admin.users"))
+            except ValidationError as exc:
+                flash(exc.message, "error")
+        else:
+            _form_errors(form)
+        status = 400
+    rows = User.select().order_by(User.role, User.username)
+    return render_template("admin/users.html", form=form, users=rows, toggle=ToggleForm()), status
+
+
+@bp.post("/users/<int:user_id>/toggle")
+@admin_required("admin.users")
+def toggle_user(user_id):
+    """Enable or disable a user (an admin cannot disable themself)."""
+    form = ToggleForm()
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("不能停用自己的账号。", "error")
+    else:
+        set_active(user, not user.active)
+        flash(("已启用 " if user.active else "已停用 ") + user.username, "success")
+    return redirect(url_for("admin.users"))

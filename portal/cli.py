@@ -1,0 +1,99 @@
+"""``flask --app portal …`` commands: init-db, create-user, create-token, seed-demo, backup."""
+import sqlite3
+from pathlib import Path
+
+import click
+import peewee
+from flask import current_app
+
+from portal.db import database
+
+
+def _connected(fn):
+    def wrapped(*args, **kwargs):
+        database.connect(reuse_if_open=True)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            database.close()
+    wrapped.__name__ = fn.__name__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
+@click.command("init-db")
+@_connected
+def init_db():
+    """Create or upgrade the schema (already done on start; safe to repeat)."""
+    click.echo("数据库已就绪 / database ready")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="resident clerk supervisor handler inspector admin")
+@click.option("--unit", "unit_code", default=None, help="12-digit unit code")
+@click.option("--password", default=None, help="omit to generate one")
+@click.option("--name", "display_name", default="")
+@_connected
+def create_user_cmd(username, role, unit_code, password, display_name):
+    """Create a user; prints the password when it was generated."""
+    from portal.accounts.services import create_user
+    from portal.errors import ValidationError
+    try:
+        user, pw = create_user(username, role, unit_code, password, display_name)
+    except ValidationError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}")
+    click.echo(f"created {user.username} ({user.role})")
+    if password is None:
+        click.echo(f"password: {pw}")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--label", default="cli")
+@_connected
+def create_token_cmd(username, label):
+    """Issue an API bearer token for USERNAME; the token is the last line printed."""
+    from portal.accounts.models import User
+    from portal.accounts.services import create_token
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise click.ClickException(f"no such user: {username}")
+    click.echo(create_token(user, label))
+
+
+@click.command("seed-demo")
+@_connected
+def seed_demo():
+    """Load the demo county into an empty database."""
+    from portal.demo import DEMO_PASSWORD, load_demo
+    if load_demo():
+        click.echo(f"demo county loaded; demo password: {DEMO_PASSWORD}")
+    else:
+        click.echo("database already has units; demo not loaded")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup(target):
+    """Write a consistent online snapshot of the SQLite database to TARGET."""
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        raise click.ClickException("backup works on the SQLite database; use pg_dump for PostgreSQL")
+    target = Path(target)
+    if target.exists():
+        raise click.ClickException(f"{target} exists; refusing to overwrite")
+    src = sqlite3.connect(db.database)
+    dst = sqlite3.connect(str(target))
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    click.echo(f"backup written to {target}")
+
+
+def init_app(app):
+    for cmd in (init_db, create_user_cmd, create_token_cmd, seed_demo, backup):
+        app.cli.add_command(cmd)

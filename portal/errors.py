@@ -1,0 +1,34 @@
+"""Errors a service raises; views turn them into a Chinese message, the API into JSON."""
+
+
+class PortalError(Exception):
+    status = 400
+
+    def __init__(self, code, message, status=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class ValidationError(PortalError):
+    status = 400
+
+
+class PermissionDenied(PortalError):
+    status = 403
+
+    def __init__(self, code="forbidden", message="您没有权限执行此操作。"):
+        super().__init__(code, message)
+
+
+class NotFound(PortalError):
+    status = 404
+
+    def __init__(self, code="not_found", message="找不到该记录。"):
+        super().__init__(code, message)
+
+
+class Conflict(PortalError):
+    status = 409

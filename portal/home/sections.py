@@ -1,0 +1,37 @@
+"""The village page's sections, one per capability in DESIGN.md.
+
+A domain fills its section by registering a function that returns a list of
+items ``{"title", "url", "meta"}`` for a village (newest first); a section with
+no provider or no items says plainly that nothing is published yet.
+"""
+from collections import OrderedDict
+
+SECTIONS = OrderedDict([
+    ("publications", "村务、党务、财务公开"),
+    ("powers", "权力清单"),
+    ("capitals", "三资（资金、资产、资源）"),
+    ("bids", "小微工程招投标"),
+    ("seals", "公章使用"),
+    ("meetings", "议事直播"),
+    ("appeals", "群众诉求"),
+    ("reports", "我要举报"),
+    ("followups", "督办"),
+    ("dashboard", "数据看板"),
+])
+_providers = {}
+
+
+def register(key, provider, more_endpoint=None):
+    """``provider(village) -> list of items``; ``more_endpoint`` links to the full list."""
+    if key not in SECTIONS:
+        raise KeyError(key)
+    _providers[key] = (provider, more_endpoint)
+
+
+def sections_for(village, limit=5):
+    out = []
+    for key, title in SECTIONS.items():
+        provider, more = _providers.get(key, (None, None))
+        items = provider(village)[:limit] if provider else []
+        out.append({"key": key, "title": title, "entries": items, "more": more})
+    return out

@@ -1,0 +1,62 @@
+"""Schema versions, so an existing instance upgrades in place without losing data.
+
+A fresh database gets every table from the models and is stamped with the
+latest version. An existing one gets each pending step in order, then any new
+tables (additive, created if missing). Add a step by appending to STEPS; never
+edit a step that has shipped.
+"""
+import datetime
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from portal.db import BaseModel
+
+
+class SchemaMigration(BaseModel):
+    version = peewee.IntegerField(primary_key=True)  # step number
+    name = peewee.CharField(max_length=80)
+    applied_at = peewee.DateTimeField(default=datetime.datetime.utcnow)
+
+
+def _unit_sort_order(migrator, db):
+    return [migrator.add_column("unit", "sort_order", peewee.IntegerField(default=0))]
+
+
+def _user_display_name(migrator, db):
+    return [migrator.add_column("user", "display_name", peewee.CharField(max_length=32, default=""))]
+
+
+STEPS = [
+    (1, "unit_sort_order", _unit_sort_order),
+    (2, "user_display_name", _user_display_name),
+]
+
+
+def _migrator(db):
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return PostgresqlMigrator(db)
+    return SqliteMigrator(db)
+
+
+def upgrade(db, models):
+    """Bring the database to the latest schema; returns the names of the steps applied."""
+    applied = []
+    with db.atomic():
+        fresh = not db.table_exists("unit")
+        db.create_tables([SchemaMigration], safe=True)
+        done = {m.version for m in SchemaMigration.select()}
+        if fresh:
+            db.create_tables(models, safe=True)
+            for version, name, _ in STEPS:
+                SchemaMigration.create(version=version, name=name)
+            return applied
+        migrator = _migrator(db)
+        for version, name, step in STEPS:
+            if version in done:
+                continue
+            migrate(*step(migrator, db))
+            SchemaMigration.create(version=version, name=name)
+            applied.append(name)
+        db.create_tables(models, safe=True)
+    return applied

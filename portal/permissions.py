@@ -1,0 +1,39 @@
+"""Every permission decision goes through ``can``.
+
+A permission is an action name mapped to the roles that may take it; the scope
+rule is the same for all: the user's unit must cover the unit the action
+touches (a clerk of village A never writes for village B). Admins hold the
+admin actions county-wide. Domains add their actions with ``register``.
+"""
+from portal.errors import PermissionDenied
+
+ACTIONS = {
+    "admin.units": {"admin"},
+    "admin.users": {"admin"},
+}
+
+
+def register(actions):
+    """Let a domain declare its actions: {"publication.draft": {"clerk"}, ...}."""
+    for name, roles in actions.items():
+        ACTIONS.setdefault(name, set()).update(roles)
+
+
+def can(user, action, unit=None):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    roles = ACTIONS.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")
+    if user.role not in roles:
+        return False
+    if user.role == "admin":
+        return True
+    if unit is None:
+        return True
+    return user.unit is not None and user.unit.covers(unit)
+
+
+def require(user, action, unit=None):
+    if not can(user, action, unit):
+        raise PermissionDenied()

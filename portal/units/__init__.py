@@ -1,0 +1,1 @@
+"""The administrative tree: county → township/street → village/community → grid."""

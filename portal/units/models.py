@@ -1,0 +1,39 @@
+"""Administrative units (行政区划) and their public contacts."""
+import peewee
+
+from portal.db import BaseModel
+
+LEVELS = ("county", "township", "village", "grid")
+LEVEL_NAMES = {"county": "县", "township": "乡镇/街道", "village": "村/社区", "grid": "网格"}
+
+
+class Unit(BaseModel):
+    code = peewee.CharField(primary_key=True, max_length=12)  # 12-digit administrative code
+    name = peewee.CharField(max_length=64)  # e.g. 南岭镇, 后溪村
+    level = peewee.CharField(max_length=10)  # one of LEVELS
+    parent = peewee.ForeignKeyField("self", null=True, backref="children", column_name="parent_code", object_id_name="parent_id")
+    path = peewee.CharField(max_length=120, index=True)  # "/code/code/.../" for scope checks
+    contact_name = peewee.CharField(max_length=32, default="")  # public contact, e.g. the grid worker
+    contact_phone = peewee.CharField(max_length=20, default="")  # public, as posted on notice boards
+    sort_order = peewee.IntegerField(default=0)
+
+    def covers(self, other):
+        """True when ``other`` is this unit or lies below it in the tree."""
+        return other is not None and other.path.startswith(self.path)
+
+    def ancestors(self):
+        codes = [c for c in self.path.strip("/").split("/")][:-1]
+        by_code = {u.code: u for u in Unit.select().where(Unit.code.in_(codes))}
+        return [by_code[c] for c in codes if c in by_code]
+
+    @property
+    def level_name(self):
+        return LEVEL_NAMES.get(self.level, self.level)
+
+    def to_api(self):
+        return {"code": self.code, "name": self.name, "level": self.level,
+                "parent": self.parent_id, "contact_name": self.contact_name,
+                "contact_phone": self.contact_phone}
+
+
+MODELS = [Unit]

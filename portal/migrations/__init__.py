@@ -40,7 +40,26 @@ def _migrator(db):
 
 
 def upgrade(db, models):
-    """Bring the database to the latest schema; returns the names of the steps applied."""
+    """Bring the database to the latest schema; returns the names of the steps applied.
+
+    SQLite rebuilds a table to add a NOT NULL column, which foreign keys would
+    block, so they are off (outside the transaction, as SQLite requires) while
+    the steps run and checked again afterwards.
+    """
+    sqlite = isinstance(db, peewee.SqliteDatabase)
+    if sqlite:
+        db.pragma("foreign_keys", 0, permanent=False)
+    try:
+        applied = _upgrade(db, models)
+    finally:
+        if sqlite:
+            db.pragma("foreign_keys", 1, permanent=False)
+    if sqlite and db.execute_sql("PRAGMA foreign_key_check").fetchall():
+        raise RuntimeError("schema upgrade left broken foreign keys")
+    return applied
+
+
+def _upgrade(db, models):
     applied = []
     with db.atomic():
         fresh = not db.table_exists("unit")

@@ -1,5 +1,5 @@
 """Sign in and out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts.forms import LoginForm
@@ -37,6 +37,7 @@ def login():
             flash("登录失败次数过多，请15分钟后再试。", "error")
             return render_template("accounts/login.html", form=form), 429
         if user is not None:
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             flash(f"欢迎，{user.display_name}。", "success")
             return redirect(_safe_next(request.args.get("next")))

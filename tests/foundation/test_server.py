@@ -145,3 +145,24 @@ def test_instance_layout_and_cli(tmp_path):
         assert server.cli("backup", str(backup)).returncode != 0  # never overwrites
     finally:
         server.stop()
+
+
+def test_api_write_needs_token_role_and_good_input(fresh_server):
+    url = fresh_server.url + "/api/v1/units"
+    unit = {"code": "350528200220", "name": "溪尾村", "level": "village", "parent": "350528200000"}
+    r = requests.post(url, json=unit)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "token_required"
+    r = requests.post(url, json=unit, headers={"Authorization": "Bearer svp_forged"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+    clerk = {"Authorization": "Bearer " + fresh_server.token("clerk_houxi")}
+    r = requests.post(url, json=unit, headers=clerk)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    admin = {"Authorization": "Bearer " + fresh_server.token("admin")}
+    r = requests.post(url, data="not json", headers=admin)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_json"
+    r = requests.post(url, json=dict(unit, name="名" * 65), headers=admin)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_name"
+    codes = [u["code"] for u in requests.get(url).json()["units"]]
+    assert "350528200220" not in codes
+    r = requests.post(url, json=unit, headers=admin)
+    assert r.status_code == 201 and r.json()["parent"] == "350528200000"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+os.environ.setdefault("PORTAL_PASSWORD_HASH", "cheapest")  # many demo accounts; servers inherit it
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
 PG_BASE_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

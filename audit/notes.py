@@ -30,7 +30,7 @@ def vkey(name: str, public_key: bytes) -> str:
 def parse_vkey(text: str):
     """(name, public key bytes) of a verifier key string."""
     try:
-        name, kid, b64 = text.strip().rsplit("+", 2)
+        name, kid, b64 = text.strip().split("+", 2)  # names hold no "+", base64 may
         raw = base64.b64decode(b64, validate=True)
     except ValueError as exc:
         raise NoteError("malformed verifier key") from exc

@@ -46,6 +46,8 @@ def entry_at(index):
 def setup(app):
     """The proof widget's template global; background checkpoints for a serving portal."""
     app.add_template_global(entry_at, "audit_entry")
+    from portal.auditlog.commands import rotate_key_cmd
+    app.cli.add_command(rotate_key_cmd)
     if not app.testing:
         from portal.auditlog.services import start_checkpointer
         start_checkpointer(app)

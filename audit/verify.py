@@ -184,9 +184,9 @@ def verify_database(progress=True, saved=()):
         try:
             for idx, data, leaf, nodes, object_type in rows:
                 data = bytes(data)
+                checker.add(idx, data, bytes(leaf), bytes(nodes))
                 if object_type in sources_by_type or idx in announced:
                     deep.append((idx, data))
-                checker.add(idx, data, bytes(leaf), bytes(nodes))
         finally:  # an earlier bad payload is the first problem, even if the tree breaks later
             if deep:
                 _check_deep(deep, announced)

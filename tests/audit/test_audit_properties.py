@@ -31,6 +31,28 @@ def _flip(h, bit):
     return bytes(b)
 
 
+def _flip_one(data, first, second, proof):
+    """Flip one drawn bit in ``first``, ``second`` or one proof hash."""
+    bit = data.draw(st.integers(0, 255))
+    target = data.draw(st.integers(-2, len(proof) - 1))
+    proof = list(proof)
+    if target == -2:
+        first = _flip(first, bit)
+    elif target == -1:
+        second = _flip(second, bit)
+    else:
+        proof[target] = _flip(proof[target], bit)
+    return first, second, proof
+
+
+def _must_fail(verify, *args):
+    try:
+        verify(*args)
+    except merkle.ProofError:
+        return
+    raise AssertionError("a flipped bit went unnoticed")
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.integers(1, 600), st.data())
 def test_inclusion_proofs_verify_and_flipped_bits_fail(n, data):
@@ -40,20 +62,8 @@ def test_inclusion_proofs_verify_and_flipped_bits_fail(n, data):
     m = data.draw(st.integers(0, n - 1))
     proof = _hashes(merkle.inclusion_ranges(m, n), nodes)
     merkle.verify_inclusion(m, n, leaves[m], proof, root)
-    bit = data.draw(st.integers(0, 255))
-    target = data.draw(st.integers(-2, len(proof) - 1))
-    leaf, r, bad = leaves[m], root, list(proof)
-    if target == -2:
-        leaf = _flip(leaf, bit)
-    elif target == -1:
-        r = _flip(r, bit)
-    else:
-        bad[target] = _flip(bad[target], bit)
-    try:
-        merkle.verify_inclusion(m, n, leaf, bad, r)
-    except merkle.ProofError:
-        return
-    raise AssertionError("a flipped bit went unnoticed")
+    leaf, r, bad = _flip_one(data, leaves[m], root, proof)
+    _must_fail(merkle.verify_inclusion, m, n, leaf, bad, r)
 
 
 @settings(max_examples=150, deadline=None)
@@ -64,17 +74,5 @@ def test_consistency_proofs_verify_and_flipped_bits_fail(n, data):
     r1, r2 = _hashes([(0, m), (0, n)], nodes)
     proof = _hashes(merkle.consistency_ranges(m, n), nodes)
     merkle.verify_consistency(m, n, proof, r1, r2)
-    bit = data.draw(st.integers(0, 255))
-    target = data.draw(st.integers(-2, len(proof) - 1))
-    bad = list(proof)
-    if target == -2:
-        r1 = _flip(r1, bit)
-    elif target == -1:
-        r2 = _flip(r2, bit)
-    else:
-        bad[target] = _flip(bad[target], bit)
-    try:
-        merkle.verify_consistency(m, n, bad, r1, r2)
-    except merkle.ProofError:
-        return
-    raise AssertionError("a flipped bit went unnoticed")
+    r1, r2, bad = _flip_one(data, r1, r2, proof)
+    _must_fail(merkle.verify_consistency, m, n, bad, r1, r2)

@@ -3,12 +3,13 @@ import os
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from tqdm import tqdm
 
 from portal.search.service import get_service
 
 
-@click.group("search")
+@click.group("search", cls=AppGroup)
 def search_group():
     """Full-text search index commands."""
 

@@ -27,7 +27,7 @@ from search_index.documents import check, key_of
 from search_index.query import QueryError, parse
 from search_index.snippets import snippet
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATE_FILE = "search_state.json"
 LOCK_FILE = "writer.lock"
 FACETS = ("type", "township", "village", "category", "year")
@@ -43,6 +43,7 @@ def make_schema():
         id=ID(stored=True),
         title=TEXT(analyzer=words, phrase=False, field_boost=2.0),
         body=TEXT(analyzer=words, phrase=False),
+        topic=TEXT(analyzer=words, phrase=False, field_boost=1.5),   # the category's words: 用章 finds seal uses
         title_bi=TEXT(analyzer=bigrams, field_boost=1.5),
         body_bi=TEXT(analyzer=bigrams),
         township=ID(stored=True, sortable=True),
@@ -62,7 +63,7 @@ def _fields(doc):
     published = doc["published_at"]
     return {
         "key": key_of(doc["type"], doc["id"]), "type": doc["type"], "id": doc["id"],
-        "title": title, "title_bi": title, "body": body, "body_bi": body,
+        "title": title, "title_bi": title, "body": body, "body_bi": body, "topic": normalise(doc["category"]),
         "township": doc["township"], "village": doc["village"], "category": doc["category"],
         "year": str(published.year), "published_at": published.replace(tzinfo=None),
         "url": doc["url"], "title_text": doc["title"], "body_text": doc["body"],

@@ -79,7 +79,8 @@ def _item_query(text, phrase):
     words = word_tokens(norm)
     if not words:
         return None, []
-    word_q = wq.And([wq.Or([wq.Term("title", w, boost=TITLE_BOOST), wq.Term("body", w)]) for w in words])
+    word_q = wq.And([wq.Or([wq.Term("title", w, boost=TITLE_BOOST), wq.Term("body", w), wq.Term("topic", w)])
+                     for w in words])
     return wq.Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
 
 

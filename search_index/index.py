@@ -33,6 +33,7 @@ LOCK_FILE = "writer.lock"
 FACETS = ("type", "township", "village", "category", "year")
 FILTERS = ("type", "township", "village", "category")
 MAX_PAGE_LEN = 50
+POOL_SIZE = 4
 
 
 def make_schema():
@@ -86,8 +87,9 @@ class SearchIndex:
     def __init__(self, path, lock_timeout=30.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        self._local = threading.local()
-        self._thread_lock = threading.Lock()
+        self._pool = []
+        self._thread_lock = threading.Lock()      # guards the pool
+        self._write_lock = threading.Lock()       # one writing thread per process (fcntl is per process)
 
     # -- state ------------------------------------------------------------
     def state(self):
@@ -117,7 +119,7 @@ class SearchIndex:
     def _locked(self):
         """Exclusive across threads and processes; raises TimeoutError after lock_timeout."""
         self.path.mkdir(parents=True, exist_ok=True)
-        with self._thread_lock, open(self.path / LOCK_FILE, "a+") as fh:
+        with self._write_lock, open(self.path / LOCK_FILE, "a+") as fh:
             deadline = time.monotonic() + self.lock_timeout
             while True:
                 try:
@@ -201,27 +203,37 @@ class SearchIndex:
         return count
 
     # -- reading ----------------------------------------------------------
+    @contextmanager
     def _searcher(self):
-        """This thread's searcher, reopened when any process has committed since.
+        """A searcher from a small pool, reopened when any process has committed since.
 
-        Not ``Searcher.refresh()``: Whoosh-Reloaded 2.7.5's reader reuse adds
-        the old segments back to the new reader, so a deletion would stay
-        visible; opening afresh costs a few milliseconds, and only after a change.
+        Pooled rather than per thread because the web server starts a thread
+        per request. Not ``Searcher.refresh()``: Whoosh-Reloaded 2.7.5's
+        reader reuse adds the old segments back to the new reader, so a
+        deletion would stay visible; opening afresh costs a few milliseconds,
+        and only after a change. Yields None while no index exists.
         """
-        searcher = getattr(self._local, "searcher", None)
+        with self._thread_lock:
+            searcher = self._pool.pop() if self._pool else None
         if searcher is not None and not searcher.up_to_date():
             searcher.close()
             searcher = None
-        if searcher is None:
-            if not windex.exists_in(str(self.path)):
-                return None
+        if searcher is None and windex.exists_in(str(self.path)):
             searcher = windex.open_dir(str(self.path)).searcher(weighting=scoring.BM25F())
-        self._local.searcher = searcher
-        return searcher
+        try:
+            yield searcher
+        finally:
+            if searcher is not None:
+                with self._thread_lock:
+                    if len(self._pool) < POOL_SIZE:
+                        self._pool.append(searcher)
+                        searcher = None
+                if searcher is not None:
+                    searcher.close()
 
     def doc_count(self):
-        searcher = self._searcher()
-        return searcher.doc_count() if searcher else 0
+        with self._searcher() as searcher:
+            return searcher.doc_count() if searcher else 0
 
     def search(self, text="", filters=None, date_from=None, date_to=None, page=1, per_page=10):
         """Run a query; SearchResult with hits for ``page`` and facet counts over all matches.
@@ -233,9 +245,12 @@ class SearchIndex:
         per_page = max(1, min(per_page, MAX_PAGE_LEN))
         if page < 1:
             raise QueryError("bad_page", "页码必须是正整数。")
-        searcher = self._searcher()
-        if searcher is None:
-            return SearchResult(0, page, per_page, {name: [] for name in FACETS}, [])
+        with self._searcher() as searcher:
+            if searcher is None:
+                return SearchResult(0, page, per_page, {name: [] for name in FACETS}, [])
+            return self._run(searcher, parsed, filters, date_from, date_to, page, per_page)
+
+    def _run(self, searcher, parsed, filters, date_from, date_to, page, per_page):
         filter_q = self._filter_query(filters or {}, date_from, date_to)
         groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
         kwargs = {"filter": filter_q, "groupedby": groupedby}

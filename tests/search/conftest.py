@@ -47,5 +47,5 @@ def source():
 
 @pytest.fixture
 def search_app(tmp_path, source):
-    from conftest import make_app
+    from tests.conftest import make_app
     return make_app(tmp_path, SEARCH_SYNC=True)

@@ -73,3 +73,23 @@ def _follow(obj):
 # The schema is created before bind() runs, so follow the portal's proxy from now on.
 database.attach_callback(_follow)
 _follow(database.obj)
+
+
+def head_index():
+    """The newest entry's index, or None for an empty log (projections compare against it)."""
+    from audit.models import AuditEntry
+    return AuditEntry.select(peewee.fn.MAX(AuditEntry.idx)).scalar()
+
+
+def entries_after(index, batch=5000):
+    """Entries after ``index`` in order, only (index, object_type, object_id): what a projection
+    such as the search index needs to catch up, streamed in batches."""
+    from audit.models import AuditEntry
+    last = int(index)
+    while True:
+        rows = list(AuditEntry.select(AuditEntry.idx, AuditEntry.object_type, AuditEntry.object_id)
+                    .where(AuditEntry.idx > last).order_by(AuditEntry.idx).limit(batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].idx

@@ -90,3 +90,20 @@ def test_cli_rebuild_with_progress(search_app):
     assert "search index rebuilt: 4 documents" in result.output
     status = search_app.test_cli_runner().invoke(args=["search", "status"])
     assert "documents: 4" in status.output
+
+
+def test_catch_up_applies_audit_entries_missed_while_away(search_app, source):
+    """A change committed (and audited) while this process was not listening is applied on catch-up."""
+    from portal.auditlog import head_index, record
+    from portal.db import database
+    service = search_app.extensions["search"]
+    with database.connection_context():
+        service.catch_up()
+        source.docs["6"] = make_doc(6, "水库清淤工程验收公示", "水库清淤工程已通过验收。", days=10)
+        with database.atomic():
+            record(None, "testdoc.publish", DOC_TYPE, "6", {"title": "水库清淤工程验收公示"})
+        head = head_index()
+        assert service.index.search("清淤").total == 0          # no event was emitted: the index missed it
+        service.catch_up()
+        assert [h["id"] for h in service.index.search("清淤").hits] == ["6"]
+        assert service.index.audit_index() == head

@@ -13,7 +13,7 @@ from portal.accounts.services import create_user, set_active
 from portal.errors import ValidationError
 from portal.permissions import can
 from portal.units.models import LEVEL_NAMES, LEVELS, Unit
-from portal.units.services import create_unit
+from portal.units.services import create_unit, update_contact
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,6 +23,11 @@ class UnitForm(FlaskForm):
     name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=64, message="名称不超过64个字。")])
     level = SelectField("层级", choices=[(lv, LEVEL_NAMES[lv]) for lv in LEVELS if lv != "county"])
     parent = StringField("上级单位代码", validators=[DataRequired("请填写上级单位代码。"), Length(max=12)])
+    contact_name = StringField("联系人", validators=[Optional(), Length(max=32, message="联系人不超过32个字。")])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=20, message="电话太长。")])
+
+
+class ContactForm(FlaskForm):
     contact_name = StringField("联系人", validators=[Optional(), Length(max=32, message="联系人不超过32个字。")])
     contact_phone = StringField("联系电话", validators=[Optional(), Length(max=20, message="电话太长。")])
 
@@ -69,6 +74,29 @@ def units():
         status = 400
     all_units = sorted(Unit.select(), key=lambda u: u.path)
     return render_template("admin/units.html", form=form, units=all_units), status
+
+
+@bp.route("/units/<code>", methods=["GET", "POST"])
+@admin_required("admin.units")
+def unit_contact(code):
+    """Change a unit's public contact (e.g. a new grid worker); audited like every public change."""
+    unit = Unit.get_or_none(Unit.code == code)
+    if unit is None:
+        abort(404)
+    form = ContactForm(obj=unit)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                update_contact(current_user, unit, form.contact_name.data, form.contact_phone.data)
+                flash(f"已更新：{unit.name}", "success")
+                return redirect(url_for("admin.units"))
+            except ValidationError as exc:
+                flash(exc.message, "error")
+        else:
+            _form_errors(form)
+        status = 400
+    return render_template("admin/unit_contact.html", form=form, unit=unit), status
 
 
 @bp.route("/users", methods=["GET", "POST"])

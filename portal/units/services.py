@@ -1,6 +1,7 @@
-"""The only writer of administrative units."""
+"""The only writer of administrative units; units and their public contacts are audited."""
 import re
 
+from portal.auditlog import record
 from portal.db import database
 from portal.errors import ValidationError
 from portal.units.models import LEVELS, Unit
@@ -33,6 +34,7 @@ def create_unit(actor, code, name, level, parent_code=None, contact_name="", con
                            path=(parent.path if parent else "/") + code + "/",
                            contact_name=contact_name or "", contact_phone=contact_phone or "",
                            sort_order=sort_order)
+        record(actor, "unit.create", "unit", unit.code, unit.to_api())
     return unit
 
 
@@ -43,6 +45,7 @@ def update_contact(actor, unit, contact_name, contact_phone):
         unit.contact_name = contact_name or ""
         unit.contact_phone = contact_phone or ""
         unit.save()
+        record(actor, "unit.update_contact", "unit", unit.code, unit.to_api())
     return unit
 
 

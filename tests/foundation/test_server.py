@@ -166,3 +166,17 @@ def test_api_write_needs_token_role_and_good_input(fresh_server):
     assert "350528200220" not in codes
     r = requests.post(url, json=unit, headers=admin)
     assert r.status_code == 201 and r.json()["parent"] == "350528200000"
+
+
+def test_admin_changes_a_grid_workers_phone(fresh_server):
+    s = requests.Session()
+    token = _csrf(s, fresh_server.url + "/login")
+    s.post(fresh_server.url + "/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
+    page = fresh_server.url + "/admin/units/350528100201"
+    token = _csrf(s, page)
+    bad = s.post(page, data={"contact_name": "李明辉", "contact_phone": "call me<script>", "csrf_token": token})
+    assert bad.status_code == 400 and "电话只能包含数字" in bad.text
+    ok = s.post(page, data={"contact_name": "李明辉", "contact_phone": "13800001111", "csrf_token": token})
+    assert "已更新" in ok.text
+    grid = {u["code"]: u for u in requests.get(fresh_server.url + "/api/v1/units").json()["units"]}["350528100201"]
+    assert grid["contact_phone"] == "13800001111"

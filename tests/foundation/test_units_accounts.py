@@ -89,3 +89,16 @@ def test_bad_units_are_refused(any_db):
             create_unit(None, *args)
         assert err.value.code == code
     assert Unit.select().count() == before
+
+
+def test_unit_changes_are_audited(any_db):
+    from audit.models import AuditEntry
+    from portal.units.models import Unit
+    from portal.units.services import update_contact
+    created = AuditEntry.select().where(AuditEntry.action == "unit.create").count()
+    assert created == Unit.select().count()
+    houxi = Unit.get(Unit.name == "后溪村")
+    update_contact(None, houxi, "黄丽华", "13905951299")
+    last = AuditEntry.select().order_by(AuditEntry.idx.desc()).first()
+    assert (last.action, last.object_id) == ("unit.update_contact", houxi.code)
+    assert "13905951299" in last.payload

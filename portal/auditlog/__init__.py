@@ -1,0 +1,49 @@
+"""The portal's side of the audit log (library in ``audit/``).
+
+Services call ``record(...)`` inside their ``with database.atomic():`` so a
+change and its entry commit together; domains call ``register_source`` in their
+``setup(app)`` so ``python -m audit verify`` can re-derive each payload from
+today's rows and catch an edited published record.
+"""
+import peewee
+
+from audit import db as audit_db
+from audit import log as audit_log
+from audit import sources as audit_sources
+from portal.db import database
+
+
+def _actor_name(actor):
+    """Entries name people by login name; None is the system."""
+    if actor is None:
+        return None
+    return getattr(actor, "username", None) or str(actor)
+
+
+def record(actor, action, object_type, object_id, payload, files=()):
+    """Append the audit entry for a change; returns it (``.index``, ``.leaf_hash`` hex).
+
+    Must run inside the caller's ``database.atomic()``: the entry rolls back with the change.
+    """
+    entry = audit_log.append(_actor_name(actor), action, object_type, str(object_id), payload, files)
+    return entry
+
+
+def register_source(object_type, fn):
+    """``fn(entry) -> dict | None`` re-derives an entry's payload from the rows as they are now."""
+    audit_sources.register(object_type, fn)
+
+
+def bind(db):
+    """Point the audit library at the portal's Database (called by the app factory)."""
+    audit_db.database.initialize(db)
+
+
+def _follow(obj):
+    if obj is not None and not isinstance(obj, peewee.Proxy):
+        audit_db.database.initialize(obj)
+
+
+# The schema is created before bind() runs, so follow the portal's proxy from now on.
+database.attach_callback(_follow)
+_follow(database.obj)

@@ -64,7 +64,7 @@ def rederive_publication(entry):
     from portal.publications.models import Publication
     pub = Publication.get_or_none(Publication.id == int(entry.object_id))
     if pub is None:
-        return {"missing": entry.object_id}
+        raise LookupError(f"publication {entry.object_id} is gone")
     if entry.action == "publication.publish":
         return published_payload(pub)
     if entry.action == "publication.withdraw":
@@ -75,4 +75,6 @@ def rederive_publication(entry):
 def rederive_step(entry):
     from portal.publications.models import StepRecord
     row = StepRecord.get_or_none(StepRecord.id == int(entry.object_id))
-    return step_payload(row) if row else {"missing": entry.object_id}
+    if row is None:
+        raise LookupError(f"step record {entry.object_id} is gone")
+    return step_payload(row)

@@ -51,3 +51,11 @@ def parse_date(value, field, label):
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"bad_{field}", f"{label}格式应为 YYYY-MM-DD。") from None
+
+
+def utc_range(first_day, last_day):
+    """Local days ``first_day..last_day`` as a naive-UTC half-open range, as published_at is stored."""
+    start = datetime.datetime.combine(first_day, datetime.time(), CST).astimezone(datetime.timezone.utc)
+    end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), CST) \
+        .astimezone(datetime.timezone.utc)
+    return start.replace(tzinfo=None), end.replace(tzinfo=None)

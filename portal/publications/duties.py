@@ -13,7 +13,7 @@ from portal.errors import ValidationError
 from portal.permissions import require
 from portal.publications.audit_trail import audit_object
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
-from portal.publications.dates import CST, today
+from portal.publications.dates import today, utc_range
 from portal.publications.models import DutyRule, PowerItem, Publication
 
 FREQUENCIES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
@@ -55,16 +55,8 @@ def period_bounds(frequency, on):
     return start, end
 
 
-def _utc_bounds(first_day, last_day):
-    """Local days as naive-UTC datetimes, matching how published_at is stored."""
-    start = datetime.datetime.combine(first_day, datetime.time(), CST).astimezone(datetime.timezone.utc)
-    end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), CST) \
-        .astimezone(datetime.timezone.utc)
-    return start.replace(tzinfo=None), end.replace(tzinfo=None)
-
-
 def _published_between(village, rule, first_day, last_day):
-    start, end = _utc_bounds(first_day, last_day)
+    start, end = utc_range(first_day, last_day)
     query = Publication.select().where(
         (Publication.village == village) & (Publication.category == rule.category)
         & (Publication.status.in_(("published", "superseded", "withdrawn")))

@@ -11,6 +11,7 @@ def setup(app):
     from portal.auditlog import register_source
     from portal.home import sections
     from portal.publications import audit_trail, home_sections, openapi_paths, search_source
+    from portal.publications.dates import local_text
     from portal.publications.rendering import render_markdown
 
     permissions.register({
@@ -32,4 +33,5 @@ def setup(app):
     register_source("publication_step", audit_trail.rederive_step)
     openapi.register(openapi_paths.PATHS, openapi_paths.SCHEMAS)
     search_source.register()
-    app.jinja_env.filters.setdefault("markdown", render_markdown)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["pub_time"] = local_text

@@ -1,5 +1,6 @@
 """The village page's "publications" and "powers" sections."""
 from flask import url_for
+from peewee import fn
 
 from portal.publications import duties
 from portal.publications.categories import CATEGORIES, STATUSES
@@ -26,9 +27,9 @@ def latest_publications(village):
 
 def power_records(village):
     """The powers this village has exercised in public records, most used first."""
-    rows = (PowerItem.select(PowerItem, Publication.id.count().alias("n"))
+    rows = (PowerItem.select(PowerItem, fn.COUNT(Publication.id).alias("n"))
             .join(Publication, on=(Publication.power == PowerItem.code))
             .where((Publication.village == village) & (Publication.status.in_(("published", "withdrawn"))))
-            .group_by(PowerItem.code).order_by(Publication.id.count().desc(), PowerItem.code))
+            .group_by(PowerItem.code).order_by(fn.COUNT(Publication.id).desc(), PowerItem.code))
     return [{"title": p.name, "url": url_for("publications.power_detail", code=p.code, village=village.code),
              "meta": f"{p.n} 条公开记录"} for p in rows]

@@ -1,9 +1,9 @@
 """Public publications as search documents (masked, public versions only).
 
-Registered with ``portal.search.register_source`` once the search domain is
-present; until the search branch is merged the registration is skipped here,
-in this one place.
+Every public version is a document; a withdrawn or superseded one says so in
+its title, so a search never presents an outdated notice as current.
 """
+from portal.search import register_source
 from portal.publications.categories import STATUSES
 from portal.publications.dates import aware
 from portal.publications.models import Publication
@@ -32,8 +32,4 @@ def document_for(object_id):
 
 
 def register():
-    try:
-        from portal.search import register_source
-    except ImportError:  # the search domain is not merged yet (see module docstring)
-        return
     register_source("publication", iter_documents, document_for)

@@ -110,3 +110,18 @@ def test_tampering_with_a_published_row_is_caught(app, secret_pub):
     with pytest.raises(VerifyError) as exc:
         verify.verify_database(progress=False)
     assert exc.value.index == secret_pub.audit_index
+
+
+def test_published_notice_is_searchable_masked(app, client, secret_pub):
+    from portal.search.service import get_service
+    get_service(app).flush()
+    r = client.get("/api/v1/search", query_string={"q": "宅基地审批结果公示"})
+    assert r.status_code == 200
+    hits = [h for h in r.json["results"] if h["type"] == "publication" and h["id"] == str(secret_pub.id)]
+    assert hits, r.json
+    assert_clean(r.get_data(as_text=True))
+    services.withdraw(secret_pub.published_by, secret_pub, "测试撤回。")
+    get_service(app).flush()
+    r = client.get("/api/v1/search", query_string={"q": "宅基地审批结果公示"})
+    titles = [h["title"] for h in r.json["results"] if h["id"] == str(secret_pub.id)]
+    assert titles and "已撤回" in titles[0]

@@ -1,7 +1,41 @@
-"""Fixtures for publication tests: the demo county, its people, and counters that prove 'nothing written'."""
+"""Fixtures for publication tests: the demo county, its people, and counters that prove 'nothing written'.
+
+The demo county is loaded once per session into a template instance folder
+(database, keys, search index) and copied for each test: every test still
+gets a database of its own, without paying for the demo load each time.
+"""
+import shutil
+
 import pytest
 
 from portal.accounts.models import User
+from tests.conftest import make_app
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory):
+    from portal.db import database
+    from portal.demo import load_demo
+    from portal.search.service import get_service
+    root = tmp_path_factory.mktemp("pubdemo")
+    app = make_app(root)
+    database.connect(reuse_if_open=True)
+    load_demo()
+    database.close()
+    get_service(app).flush()
+    return root / "instance"
+
+
+@pytest.fixture
+def app(tmp_path, demo_instance):
+    shutil.copytree(demo_instance, tmp_path / "instance")
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def demo(db):
+    """Already loaded: the app's database is a copy of the session's demo instance."""
+    return db
 
 
 @pytest.fixture

@@ -36,18 +36,15 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField("理由")
 
 
-class ObjectionForm(FlaskForm):
-    text = TextAreaField("异议内容")
+class TextForm(FlaskForm):
+    """An objection or the clerk's answer to one."""
+    text = TextAreaField("内容")
 
 
 class ModerateForm(FlaskForm):
     decision = RadioField("审核结果", choices=[("show", "公开"), ("reject", "不予公开")], default="show",
                           validate_choice=False)
     note = StringField("说明")
-
-
-class AnswerForm(FlaskForm):
-    text = TextAreaField("答复")
 
 
 class UploadForm(FlaskForm):

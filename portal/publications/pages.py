@@ -14,7 +14,7 @@ from portal.publications import duties, objections, powers, services
 from portal.publications.blueprint import bp
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_STATUSES, STATUSES
 from portal.publications.diffing import version_diff
-from portal.publications.forms import (ActionForm, AnswerForm, ModerateForm, ObjectionForm, ReasonForm,
+from portal.publications.forms import (ActionForm, ModerateForm, ReasonForm, TextForm,
                                        StepForm, UploadForm)
 from portal.publications.models import Attachment, Objection, PowerItem
 from portal.publications.qr import qr_svg
@@ -74,7 +74,7 @@ def detail(pub_id):
     }
     if staff:
         ctx.update(_staff_context(pub))
-    ctx["objection_form"] = ObjectionForm()
+    ctx["objection_form"] = TextForm()
     return render_template("publications/detail.html", **ctx)
 
 
@@ -85,7 +85,7 @@ def _staff_context(pub):
     return {
         "masking": masking_preview(pub), "action_form": ActionForm(), "reason_form": ReasonForm(),
         "upload_form": UploadForm(), "step_form": step_form, "moderate_form": ModerateForm(),
-        "answer_form": AnswerForm(),
+        "answer_form": TextForm(),
         "pending": list(pub.objections.where(Objection.status == "pending").order_by(Objection.id)),
     }
 

@@ -99,13 +99,6 @@ def flow_for(pub):
     return flow
 
 
-def flow_summary(flow):
-    counts = {state: 0 for state in STEP_STATES}
-    for item in flow:
-        counts[item["state"]] += 1
-    return counts
-
-
 def records_for_power(power, village=None):
     query = Publication.select().where((Publication.power == power) &
                                        (Publication.status.in_(("published", "withdrawn"))))

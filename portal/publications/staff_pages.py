@@ -12,8 +12,8 @@ from portal.errors import PortalError, ValidationError
 from portal.permissions import can
 from portal.publications import attachments, objections, powers, services
 from portal.publications.blueprint import bp
-from portal.publications.forms import (ActionForm, AnswerForm, CorrectionForm, DraftForm, ModerateForm,
-                                       ObjectionForm, ReasonForm, StepForm, UploadForm)
+from portal.publications.forms import (ActionForm, CorrectionForm, DraftForm, ModerateForm, ReasonForm,
+                                       StepForm, TextForm, UploadForm)
 from portal.publications.models import Attachment
 from portal.publications.pages import readable, village_or_404
 from portal.publications.queries import staff_queue
@@ -198,7 +198,7 @@ def record_step(pub, form):
 
 
 @bp.post("/p/<int:pub_id>/objections")
-@post_action(ObjectionForm)
+@post_action(TextForm)
 def lodge(pub, form):
     objections.lodge(current_user, pub, form.text.data)
     flash("异议已提交，经村务监督委员会审核后公开。", "success")
@@ -215,7 +215,7 @@ def moderate(pub, form, obj_id):
 
 
 @bp.post("/p/<int:pub_id>/objections/<int:obj_id>/answer")
-@post_action(AnswerForm)
+@post_action(TextForm)
 def answer(pub, form, obj_id):
     objections.answer(current_user, _objection_of(pub, obj_id), form.text.data)
     flash("答复已公开。", "success")

@@ -27,24 +27,24 @@ def issue(signer, origin, min_interval=0.0):
     if current is not None and (current.size == log.size() or _age(current) < min_interval):
         return current
     with database.atomic():
-        head = log._lock_head()
+        size, frontier, _ = log._lock_head()
         current = latest()
-        if current is not None and current.size == head.size:
+        if current is not None and current.size == size:
             return current
-        root = merkle.CompactRange.from_bytes(head.size, bytes(head.frontier)).root()
-        if log.root(head.size) != root:
-            raise InconsistentLog(f"stored tree of size {head.size} disagrees with the log head")
+        root = merkle.CompactRange.from_bytes(size, frontier).root()
+        if log.root(size) != root:
+            raise InconsistentLog(f"stored tree of size {size} disagrees with the log head")
         if current is not None and current.size:
-            old_root, new_root, proof = log.consistency_proof(current.size, head.size)
+            old_root, new_root, proof = log.consistency_proof(current.size, size)
             try:
                 if old_root != bytes(current.root):
                     raise merkle.ProofError("stored tree no longer gives the signed root")
-                merkle.verify_consistency(current.size, head.size, proof, bytes(current.root), root)
+                merkle.verify_consistency(current.size, size, proof, bytes(current.root), root)
             except merkle.ProofError as exc:
-                raise InconsistentLog(f"size {head.size} is not consistent with signed checkpoint "
+                raise InconsistentLog(f"size {size} is not consistent with signed checkpoint "
                                       f"of size {current.size}: {exc}") from exc
-        note = signer.sign_note(notes.checkpoint_body(origin, head.size, root))
-        return AuditCheckpoint.create(size=head.size, root=root, note=note, key=signer.row.id)
+        note = signer.sign_note(notes.checkpoint_body(origin, size, root))
+        return AuditCheckpoint.create(size=size, root=root, note=note, key=signer.row.id)
 
 
 def history(before_id=None, limit=100):

@@ -27,7 +27,7 @@ def open_url(url):
     from playhouse.db_url import connect
     parsed = urlparse(url)
     if parsed.scheme.startswith("sqlite"):
-        return peewee.SqliteDatabase(parsed.path[1:] or ":memory:", pragmas={"busy_timeout": 10000})
+        return peewee.SqliteDatabase(parsed.path[1:] or ":memory:", pragmas={"journal_mode": "wal", "busy_timeout": 10000}, timeout=10)
     query = dict(parse_qsl(parsed.query))
     schema = query.pop("schema", None)
     clean = urlunparse(parsed._replace(scheme="postgresql", query=urlencode(query)))

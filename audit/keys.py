@@ -80,7 +80,7 @@ def rotate(passphrase, name=None, actor=None):
         new_vkey = notes.vkey(new_name, new_key.public_key().public_bytes_raw())
         statement = rotation_statement(old.vkey, new_vkey)
         signature = base64.b64encode(old.private_key.sign(statement.encode("utf-8"))).decode()
-        entry = log.append(actor, ROTATE_ACTION, "audit_key", new_vkey,
+        entry = log.append(actor, ROTATE_ACTION, "audit_key", new_vkey.split("+")[1],
                            {"old": old.vkey, "new": new_vkey, "signature": signature})
         AuditKey.update(retired_at=utcnow()).where(AuditKey.id == old.row.id).execute()
         row = _store(new_name, new_key, passphrase, announced_index=entry.index)

@@ -31,13 +31,19 @@ def entry_fields(index, time, actor, action, object_type, object_id, payload_sha
             "payload_sha256": payload_sha256, "files": list(files), "prev": prev}
 
 
+def _sql(template):
+    """Raw SQL for the hot path (peewee's query building costs more than the work itself)."""
+    return template.replace("?", database.param)
+
+
 def _lock_head():
-    """Take the append lock and return the head row (created on first use)."""
-    bump = AuditHead.update(size=AuditHead.size).where(AuditHead.id == 1)
-    if bump.execute() == 0:
+    """Take the append lock and return (size, frontier, last leaf) of the head row (created on first use)."""
+    if database.execute_sql(_sql("UPDATE audit_head SET size = size WHERE id = 1")).rowcount == 0:
         AuditHead.insert(id=1, size=0, frontier=b"", last_leaf=b"").on_conflict_ignore().execute()
-        bump.execute()
-    return AuditHead.get_by_id(1)
+        database.execute_sql(_sql("UPDATE audit_head SET size = size WHERE id = 1"))
+    size, frontier, last = database.execute_sql(
+        "SELECT size, frontier, last_leaf FROM audit_head WHERE id = 1").fetchone()
+    return size, bytes(frontier), bytes(last)
 
 
 def append(actor, action, object_type, object_id, payload, files=(), time=None):
@@ -51,26 +57,35 @@ def append(actor, action, object_type, object_id, payload, files=(), time=None):
     payload_bytes = canonical_json(payload)
     digests = [file_digest(f) for f in files]
     when = (time or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
-    head = _lock_head()
-    index = head.size
-    prev = bytes(head.last_leaf).hex() if index else GENESIS_PREV
+    index, frontier_bytes, last_leaf = _lock_head()
+    prev = last_leaf.hex() if index else GENESIS_PREV
     fields = entry_fields(index, when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), actor, action, object_type,
                           str(object_id), sha256_hex(payload_bytes), digests, prev)
     data = canonical_json(fields)
     leaf = merkle.leaf_hash(data)
-    frontier = merkle.CompactRange.from_bytes(index, bytes(head.frontier))
+    frontier = merkle.CompactRange.from_bytes(index, frontier_bytes)
     made = frontier.append(leaf)
-    entry = AuditEntry.create(idx=index, entry=data, leaf=leaf, nodes=b"".join(made),
-                              payload=payload_bytes.decode("utf-8"), action=action,
-                              object_type=object_type, object_id=str(object_id))
-    (AuditHead.update(size=index + 1, frontier=frontier.to_bytes(), last_leaf=leaf)
-     .where(AuditHead.id == 1).execute())
+    entry = AuditEntry(idx=index, entry=data, leaf=leaf, nodes=b"".join(made),
+                       payload=payload_bytes.decode("utf-8"), action=action,
+                       object_type=object_type, object_id=str(object_id), created_at=when.replace(microsecond=0))
+    database.execute_sql(_sql(INSERT_ENTRY), (index, _blob(data), _blob(leaf), _blob(entry.nodes), entry.payload,
+                                              action, object_type, entry.object_id, entry.created_at))
+    database.execute_sql(_sql("UPDATE audit_head SET size = ?, frontier = ?, last_leaf = ? WHERE id = 1"),
+                         (index + 1, _blob(frontier.to_bytes()), _blob(leaf)))
     return entry
 
 
+INSERT_ENTRY = ("INSERT INTO audit_entry (idx, entry, leaf_hash, nodes, payload, action, object_type, object_id, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _blob(data):
+    return AuditEntry.entry.db_value(data)
+
+
 def size():
-    head = AuditHead.get_or_none(AuditHead.id == 1)
-    return head.size if head else 0
+    row = database.execute_sql("SELECT size FROM audit_head WHERE id = 1").fetchone()
+    return row[0] if row else 0
 
 
 def _node_location(level, idx):

@@ -55,37 +55,38 @@ class TreeChecker:
 
     def __init__(self, targets):
         self.range = merkle.CompactRange()
-        self.prev = GENESIS_PREV
+        self.prev = GENESIS_PREV.encode()
         self.targets = targets  # size -> list of (label, root)
         self.keys = []  # verifier keys announced in the log, in order
 
     def add(self, index, data, stored_leaf=None, stored_nodes=None):
+        """Check one entry's bytes in sequence.
+
+        The index and previous-hash fields are checked as byte patterns rather
+        than by parsing: in canonical JSON every quote inside a string is
+        escaped, so ``"index":N,`` and ``"prev":"…"`` can only be the keys
+        themselves. Entries are parsed in full when a source re-derives them.
+        """
         if index != self.range.size:
             raise VerifyError(self.range.size, f"entry missing (next stored entry is {index})")
         sha = hashlib.sha256(b"\x00" + data)
         leaf = sha.digest()
         if stored_leaf is not None and leaf != stored_leaf:
             raise VerifyError(index, "stored leaf hash does not match the entry bytes")
-        try:
-            fields = json.loads(data)
-        except ValueError:
-            raise VerifyError(index, "entry is not JSON") from None
-        if not isinstance(fields, dict) or canonical_json(fields) != data:
-            raise VerifyError(index, "entry is not in canonical form")
-        if fields.get("index") != index:
-            raise VerifyError(index, f"entry claims index {fields.get('index')}")
-        if fields.get("prev") != self.prev:
+        if b'"index":%d,' % index not in data:
+            raise VerifyError(index, f"entry claims index {_claimed_index(data)}")
+        if b'"prev":"%s"' % self.prev not in data:
             raise VerifyError(index, "previous-entry hash does not match the entry before it "
                                      "(this entry or the one before was changed)")
         made = self.range.append(leaf)
         if stored_nodes is not None and b"".join(made) != stored_nodes:
             raise VerifyError(index, "stored tree node hashes are wrong")
-        self.prev = sha.hexdigest()
-        for label, root in self.targets.get(index + 1, ()):
-            if self.range.root() != root:
-                raise VerifyError(index, f"{label} of size {index + 1} has a different root: "
-                                         "the log was rewritten at or before this index")
-        return fields
+        self.prev = sha.hexdigest().encode()
+        if index + 1 in self.targets:
+            for label, root in self.targets[index + 1]:
+                if self.range.root() != root:
+                    raise VerifyError(index, f"{label} of size {index + 1} has a different root: "
+                                             "the log was rewritten at or before this index")
 
     def finish(self, claimed_size):
         size = self.range.size
@@ -98,15 +99,29 @@ class TreeChecker:
         return size
 
 
-def check_payload(index, fields, action, object_type, object_id, payload_text):
+def _claimed_index(data):
+    try:
+        return json.loads(data).get("index")
+    except (ValueError, AttributeError):
+        return "nothing (not a JSON object)"
+
+
+def check_payload(index, data, action, object_type, object_id, payload_text):
+    """Re-derive the payload through the object type's source, if one is registered."""
+    fn = sources.get(object_type)
+    if fn is None:
+        return None
+    try:
+        fields = json.loads(data)
+    except ValueError:
+        raise VerifyError(index, "entry is not JSON") from None
+    if canonical_json(fields) != data:
+        raise VerifyError(index, "entry is not in canonical form")
     if (fields.get("action"), fields.get("object_type"), fields.get("object_id")) != (action, object_type, object_id):
         raise VerifyError(index, "stored action/object columns differ from the entry")
     if hashlib.sha256(payload_text.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):
         raise VerifyError(index, "stored payload does not match the entry's payload hash")
     payload = json.loads(payload_text)
-    fn = sources.get(object_type)
-    if fn is None:
-        return payload
     entry = SourceEntry(index, action, object_type, object_id, payload, fields)
     try:
         derived = fn(entry)
@@ -114,7 +129,7 @@ def check_payload(index, fields, action, object_type, object_id, payload_text):
         raise VerifyError(index, f"the {object_type} {object_id} this entry records is gone") from None
     if derived is not None and hashlib.sha256(canonical_json(derived)).hexdigest() != fields["payload_sha256"]:
         raise VerifyError(index, f"{object_type} {object_id} as stored today differs from what was logged")
-    return payload
+    return fields, payload
 
 
 def check_checkpoint_signatures(checkpoints, key_rows):
@@ -156,20 +171,25 @@ def verify_database(progress=True, saved=()):
     head = AuditHead.get_or_none(AuditHead.id == 1)
     claimed = head.size if head else 0
     checker = TreeChecker(targets)
+    sources_by_type = sources.registered()
     bar = tqdm(total=claimed, unit="entry", disable=not progress, mininterval=0.5)
-    columns = (AuditEntry.idx, AuditEntry.entry, AuditEntry.leaf, AuditEntry.nodes, AuditEntry.action,
-               AuditEntry.object_type, AuditEntry.object_id, AuditEntry.payload)
+    columns = (AuditEntry.idx, AuditEntry.entry, AuditEntry.leaf, AuditEntry.nodes, AuditEntry.object_type)
     last = -1
     while True:
         rows = database.execute(AuditEntry.select(*columns).where(AuditEntry.idx > last)
                                 .order_by(AuditEntry.idx).limit(BATCH)).fetchall()
         if not rows:
             break
-        for idx, data, leaf, nodes, action, object_type, object_id, payload in rows:
-            fields = checker.add(idx, bytes(data), bytes(leaf), bytes(nodes))
-            payload = check_payload(idx, fields, action, object_type, object_id, payload)
-            if idx in announced:
-                _check_announcement(idx, fields, payload, announced[idx])
+        deep = []
+        try:
+            for idx, data, leaf, nodes, object_type in rows:
+                data = bytes(data)
+                checker.add(idx, data, bytes(leaf), bytes(nodes))
+                if object_type in sources_by_type or idx in announced:
+                    deep.append((idx, data))
+        finally:  # an earlier bad payload is the first problem, even if the tree breaks later
+            if deep:
+                _check_deep(deep, announced)
         last = rows[-1][0]
         bar.update(len(rows))
     bar.close()
@@ -178,6 +198,22 @@ def verify_database(progress=True, saved=()):
         if key.announced_index is not None and key.announced_index >= size:
             raise VerifyError(key.announced_index, "a key signed checkpoints before it was announced")
     return checker.finish(claimed)
+
+
+def _check_deep(entries, announced):
+    """Payload re-derivation and key announcements for the entries of a batch that need them."""
+    from audit.models import AuditEntry
+    rows = {r[0]: r[1:] for r in AuditEntry.select(AuditEntry.idx, AuditEntry.action, AuditEntry.object_type,
+                                                    AuditEntry.object_id, AuditEntry.payload)
+            .where(AuditEntry.idx.in_([i for i, _ in entries])).tuples()}
+    for idx, data in entries:
+        action, object_type, object_id, payload = rows[idx]
+        check_payload(idx, data, action, object_type, object_id, payload)
+        if idx in announced:
+            fields = json.loads(data)
+            if hashlib.sha256(payload.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):
+                raise VerifyError(idx, "stored key rotation payload does not match the entry")
+            _check_announcement(idx, fields, json.loads(payload), announced[idx])
 
 
 def _check_announcement(idx, fields, payload, key):

@@ -86,3 +86,11 @@ def test_signing_key_is_encrypted_and_owner_only(logged, client, tmp_path):
     assert "ENCRYPTED PRIVATE KEY" in key.private_pem
     secret = tmp_path / "instance" / "audit_key.secret"
     assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
+
+
+def test_audit_paths_in_openapi_document(app):
+    openapi = pytest.importorskip("portal.openapi")
+    paths = openapi.document()["paths"]
+    for path in ("/api/v1/audit/checkpoint", "/api/v1/audit/entries", "/api/v1/audit/proof/inclusion",
+                 "/api/v1/audit/proof/consistency", "/api/v1/audit/checkpoints"):
+        assert path in paths

@@ -1,7 +1,7 @@
 """The unmasked text never reaches a public page, the API, a feed, the print view,
 the search documents or the audit payloads; feeds parse; QR codes are SVG; duties compute."""
 import datetime
-import io
+import os
 
 import feedparser
 import pytest
@@ -125,3 +125,18 @@ def test_published_notice_is_searchable_masked(app, client, secret_pub):
     r = client.get("/api/v1/search", query_string={"q": "宅基地审批结果公示"})
     titles = [h["title"] for h in r.json["results"] if h["id"] == str(secret_pub.id)]
     assert titles and "已撤回" in titles[0]
+
+
+def test_verify_cli_rederives_publications_from_the_database(tmp_path, secret_pub):
+    """``python -m audit verify --db`` with the portal's sources: the demo's publications check out."""
+    import subprocess
+    import sys
+    from tests.conftest import ROOT
+    from portal.db import database
+    db_path = database.obj.database
+    database.close()
+    result = subprocess.run([sys.executable, "-m", "audit", "verify", "--quiet", "--db", f"sqlite:///{db_path}",
+                             "--sources", "portal.auditlog.sources:load"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, env=dict(os.environ, PORTAL_INSTANCE=str(tmp_path / "v")))
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "OK:" in result.stdout

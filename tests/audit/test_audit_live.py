@@ -4,9 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from audit import notes
+from tests.conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +23,15 @@ def _rotate(server, times):
         result = server.cli("audit-rotate-key")
         assert result.returncode == 0, result.stderr
         assert "new audit key:" in result.stdout
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server without the demo county: this test counts the log's entries from zero
+    (domains' demo content, e.g. publications, writes audit entries of its own)."""
+    server = LiveServer(tmp_path / "instance", demo=False).start()
+    yield server
+    server.stop()
 
 
 def test_browser_check_and_verify_over_http(fresh_server, phone, tmp_path):

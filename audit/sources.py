@@ -19,6 +19,10 @@ def register(object_type, fn):
     _sources[object_type] = fn
 
 
+def unregister(object_type):
+    _sources.pop(object_type, None)
+
+
 def get(object_type):
     return _sources.get(object_type)
 

@@ -8,6 +8,7 @@ import pytest
 
 from audit import verify
 from audit.models import AuditEntry, AuditHead
+from audit.sources import unregister
 from audit.verify import VerifyError
 from portal.auditlog import record, register_source
 from portal.auditlog.services import current_checkpoint
@@ -15,6 +16,9 @@ from portal.db import database
 from portal.units.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+TEST_TYPE = "test_unit"  # not the portal's own "unit" type, whose entries carry the whole unit
 
 
 def _unit_source(entry):
@@ -28,15 +32,16 @@ def _unit_source(entry):
 def log12(app, db):
     """Twelve audited unit creations and a signed checkpoint over them."""
     app.config["AUDIT_CHECKPOINT_INTERVAL"] = 0
-    register_source("unit", _unit_source)
+    register_source(TEST_TYPE, _unit_source)
     for i in range(12):
         code = f"9{i:011d}"
         with database.atomic():
             Unit.create(code=code, name=f"测试村{i}", level="village", path=f"/{code}/")
-            record(None, "unit.create", "unit", code, {"name": f"测试村{i}"})
+            record(None, "unit.create", TEST_TYPE, code, {"name": f"测试村{i}"})
     with app.app_context():
         current_checkpoint()
-    return app
+    yield app
+    unregister(TEST_TYPE)
 
 
 def _fail(**kw):
@@ -99,11 +104,11 @@ def test_inserted_entry(log12):
     rows = list(AuditEntry.select().where(AuditEntry.idx >= 6).order_by(AuditEntry.idx.desc()))
     for row in rows:
         AuditEntry.update(idx=row.idx + 1).where(AuditEntry.idx == row.idx).execute()
-    forged = log.canonical_json(log.entry_fields(6, "2020-01-01T00:00:00.000000Z", None, "unit.create", "unit",
+    forged = log.canonical_json(log.entry_fields(6, "2020-01-01T00:00:00.000000Z", None, "unit.create", TEST_TYPE,
                                                  "900000000099", "0" * 64, [], AuditEntry.get_by_id(5).leaf_hash))
     from audit import merkle
     AuditEntry.create(idx=6, entry=forged, leaf=merkle.leaf_hash(forged), nodes=b"", payload="{}",
-                      action="unit.create", object_type="unit", object_id="900000000099")
+                      action="unit.create", object_type=TEST_TYPE, object_id="900000000099")
     err = _fail()
     assert err.index == 6
 

@@ -32,9 +32,10 @@ def fresh_sqlite(path):
 
 def bench_append(url, label):
     out = {}
-    for per_txn, count in ((1, 2000), (1000, 50000)):
+    for per_txn, count, many, how in ((1, 2000, False, "append"), (1000, 50000, False, "append"),
+                                      (1000, 50000, True, "append_many")):
         db = open_log(url)
-        out[f"{label} append, {per_txn}/txn (entries/s)"] = round(fill(db, count, per_txn))
+        out[f"{label} {how}, {per_txn}/txn (entries/s)"] = round(fill(db, count, per_txn, many=many))
         db.close()
     return out
 

@@ -193,18 +193,19 @@ def check_size(tree_size, current=None):
 
 def inclusion_proof(index, tree_size):
     """(leaf hash, proof hashes) for entry ``index`` in the tree of ``tree_size``."""
-    leaf, proof, _ = inclusion_proof_with_root(index, tree_size)
+    leaf, proof, _ = inclusion_proof_with_root(index, tree_size, with_root=False)
     return leaf, proof
 
 
-def inclusion_proof_with_root(index, tree_size):
-    """(leaf hash, proof hashes, root of ``tree_size``): one query for all three."""
+def inclusion_proof_with_root(index, tree_size, with_root=True):
+    """(leaf hash, proof hashes, root of ``tree_size`` or None): one query for all three."""
     if index >= tree_size:
         check_size(tree_size)
         raise LogRangeError("index_out_of_range", f"index {index} is not smaller than size {tree_size}")
-    hashes = range_hashes([(index, index + 1), (0, tree_size)] + merkle.inclusion_ranges(index, tree_size),
+    root_range = [(0, tree_size)] if with_root else [(0, 0)]
+    hashes = range_hashes([(index, index + 1)] + root_range + merkle.inclusion_ranges(index, tree_size),
                           tree_size)
-    return hashes[0], hashes[2:], hashes[1]
+    return hashes[0], hashes[2:], hashes[1] if with_root else None
 
 
 def consistency_proof(first, second):

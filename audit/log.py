@@ -232,6 +232,18 @@ def entries_for(object_type, object_id):
                 .order_by(AuditEntry.idx))
 
 
+def open_log(url):
+    """Open the log at a database URL, bind the audit models to it and create its tables (scripts, benchmarks)."""
+    from audit import db as audit_db
+    db = audit_db.open_url(url)
+    audit_db.database.initialize(db)
+    db.connect(reuse_if_open=True)
+    if "schema=" in url:
+        db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{url.split("schema=")[1]}"')
+    create_tables(db)
+    return db
+
+
 def create_tables(db=None):
     from audit.models import MODELS
     (db or database).create_tables(MODELS, safe=True)

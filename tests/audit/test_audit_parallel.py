@@ -22,19 +22,9 @@ def _items(n, start=0):
              "payload": {"n": i}, "time": WHEN} for i in range(start, start + n)]
 
 
-def _open(url):
-    database = audit_db.open_url(url)
-    audit_db.database.initialize(database)
-    database.connect(reuse_if_open=True)
-    if "schema=" in url:
-        database.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{url.split("schema=")[1]}"')
-    log.create_tables(database)
-    return database
-
-
 @pytest.fixture
 def sqlite_log(tmp_path):
-    database = _open(f"sqlite:///{tmp_path / 'log.db'}")
+    database = log.open_log(f"sqlite:///{tmp_path / 'log.db'}")
     with database.atomic():
         log.append_many(_items(N))
     yield database
@@ -59,7 +49,7 @@ def _root(size):
 
 
 def test_append_many_writes_what_single_appends_write(sqlite_log, tmp_path):
-    other = _open(f"sqlite:///{tmp_path / 'one-by-one.db'}")
+    other = log.open_log(f"sqlite:///{tmp_path / 'one-by-one.db'}")
     with other.atomic():
         for item in _items(N):
             log.append(**item)
@@ -144,7 +134,7 @@ def test_payload_problem_before_a_tree_problem_wins(sqlite_log):
 
 
 def test_parallel_on_postgresql(pg_url):
-    database = _open(pg_url)
+    database = log.open_log(pg_url)
     try:
         with database.atomic():
             log.append_many(_items(N))

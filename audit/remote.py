@@ -11,8 +11,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from audit import merkle, notes
-from audit.verify import SavedCheckpoint, TreeChecker, VerifyError
+from audit import merkle, notes, scan
+from audit.verify import SavedCheckpoint, Stitcher, VerifyError, finish
 
 PAGE = 1000
 
@@ -60,20 +60,27 @@ def verify_remote(base_url, vkey=None, saved_note=None, progress=True):
                                           saved.root, root)
             except merkle.ProofError as exc:
                 raise VerifyError(saved.size - 1, f"log is not an extension of the saved checkpoint: {exc}") from None
-    checker = TreeChecker(targets)
-    bar = tqdm(total=size, unit="entry", disable=not progress, mininterval=0.5)
+    with tqdm(total=size, unit="entry", disable=not progress, mininterval=0.5) as bar:
+        res = scan.scan(_pages(api, size), 0, scan.GENESIS, targets, leaf_label="served", on_batch=bar.update)
+    Stitcher(targets).take(res, prefix=[])
+    finish(res.end, size, targets)
+    return size, current["checkpoint"]
+
+
+def _hash_or_empty(text):
+    try:
+        return bytes.fromhex(text)
+    except (TypeError, ValueError):
+        return b""  # never equal to a real leaf hash: reported as a mismatch
+
+
+def _pages(api, size):
+    """Batches of (leaf bytes, served leaf hash, no nodes) page by page, up to ``size``."""
     start = 0
     while start < size:
-        batch = api.get("/entries", start=start, limit=min(PAGE, size - start))["entries"]
+        batch = api.get("/entries", start=start, limit=min(PAGE, size - start))["entries"][:size - start]
         if not batch:
-            break
-        for e in batch[:size - start]:
-            data = base64.b64decode(e["leaf"])
-            checker.add(e["index"], data)
-            if merkle.leaf_hash(data).hex() != e["leaf_hash"]:
-                raise VerifyError(e["index"], "served leaf hash does not match the served entry")
-        start = checker.range.size
-        bar.update(len(batch))
-    bar.close()
-    checker.finish(size)
-    return size, current["checkpoint"]
+            return
+        yield from scan.consecutive([(e["index"], base64.b64decode(e["leaf"]), _hash_or_empty(e["leaf_hash"]), None)
+                                     for e in batch])
+        start = batch[-1]["index"] + 1

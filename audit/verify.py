@@ -1,21 +1,22 @@
 """Check a whole log: every leaf, the chain, the tree, every checkpoint, every payload.
 
-Streams entries in primary-key order in batches and rebuilds the tree with a
-compact range (O(log n) memory), comparing as it goes with the stored leaf and
-node hashes, the roots of every signed (and every saved) checkpoint, the
-previous-entry hash, and — through the registered sources — the payload
-re-derived from today's records. Stops at the first problem: ``VerifyError``
-names the index and what is wrong.
+Streams entries in primary-key order in bounded pages and rebuilds the tree
+with a compact range (O(log n) memory), comparing as it goes with the stored
+leaf and node hashes, the roots of every signed (and every saved) checkpoint,
+the previous-entry hash, and — through the registered sources — the payload
+re-derived from today's records. The per-entry loop is ``audit.scan``; a large
+log is split into aligned runs checked by worker processes and stitched here.
+Stops at the first problem: ``VerifyError`` names the index and what is wrong.
 """
 import hashlib
 import json
+import os
+from binascii import hexlify
 from dataclasses import dataclass
 
-from audit import keys, merkle, notes, sources
+from audit import keys, merkle, notes, scan, sources
+from audit.db import database, real_database
 from audit.encoding import canonical_json
-from audit.log import GENESIS_PREV
-
-BATCH = 5000
 
 
 class VerifyError(Exception):
@@ -50,60 +51,53 @@ def load_saved(note, vkey):
     return SavedCheckpoint(size, root, "saved checkpoint")
 
 
-class TreeChecker:
-    """Rebuilds leaves, chain and tree from a stream of entries; shared by DB and API checks."""
+def finish(size, claimed_size, targets):
+    """After the last entry: the head's count and every checkpoint must fit the entries present."""
+    if claimed_size != size:
+        raise VerifyError(size, f"log claims {claimed_size} entries but {size} are present")
+    beyond = [s for s in targets if s > size]
+    if beyond:
+        raise VerifyError(size, f"a checkpoint of size {max(beyond)} covers entries that are gone "
+                                "(tail cut or an older copy restored)")
+    return size
 
-    def __init__(self, targets):
-        self.range = merkle.CompactRange()
-        self.prev = GENESIS_PREV.encode()
+
+class Stitcher:
+    """Joins the runs ``scan.scan`` checked, in order, into one tree and one story.
+
+    Bounded runs are perfect subtrees of the same size; ``top`` is the compact
+    range over their roots, so prefix + a run's right edge is the whole tree's
+    right edge at any size inside that run. The earliest problem wins: a payload
+    problem (``deep(low, high)`` raises the first in [low, high)) before any tree
+    problem at a later index, and at one index the tree problem first.
+    """
+
+    def __init__(self, targets, deep=None):
+        self.top = merkle.CompactRange()
         self.targets = targets  # size -> list of (label, root)
-        self.keys = []  # verifier keys announced in the log, in order
+        self.deep = deep
 
-    def add(self, index, data, stored_leaf=None, stored_nodes=None):
-        """Check one entry's bytes in sequence.
-
-        The index and previous-hash fields are checked as byte patterns rather
-        than by parsing: in canonical JSON every quote inside a string is
-        escaped, so ``"index":N,`` and ``"prev":"…"`` can only be the keys
-        themselves. Entries are parsed in full when a source re-derives them.
-        """
-        if index != self.range.size:
-            raise VerifyError(self.range.size, f"entry missing (next stored entry is {index})")
-        sha = hashlib.sha256(b"\x00" + data)
-        leaf = sha.digest()
-        if stored_leaf is not None and leaf != stored_leaf:
-            raise VerifyError(index, "stored leaf hash does not match the entry bytes")
-        if b'"index":%d,' % index not in data:
-            raise VerifyError(index, f"entry claims index {_claimed_index(data)}")
-        if b'"prev":"%s"' % self.prev not in data:
-            raise VerifyError(index, "previous-entry hash does not match the entry before it "
-                                     "(this entry or the one before was changed)")
-        made = self.range.append(leaf)
-        if stored_nodes is not None and b"".join(made) != stored_nodes:
-            raise VerifyError(index, "stored tree node hashes are wrong")
-        self.prev = sha.hexdigest().encode()
-        if index + 1 in self.targets:
-            for label, root in self.targets[index + 1]:
-                if self.range.root() != root:
-                    raise VerifyError(index, f"{label} of size {index + 1} has a different root: "
-                                             "the log was rewritten at or before this index")
-
-    def finish(self, claimed_size):
-        size = self.range.size
-        if claimed_size != size:
-            raise VerifyError(size, f"log claims {claimed_size} entries but {size} are present")
-        beyond = [s for s in self.targets if s > size]
-        if beyond:
-            raise VerifyError(size, f"a checkpoint of size {max(beyond)} covers entries that are gone "
-                                    "(tail cut or an older copy restored)")
-        return size
-
-
-def _claimed_index(data):
-    try:
-        return json.loads(data).get("index")
-    except (ValueError, AttributeError):
-        return "nothing (not a JSON object)"
+    def take(self, res, stop=None, prefix=None):
+        prefix = self.top.hashes if prefix is None else prefix
+        problems = []
+        if res.error:
+            problems.append((res.error[0], 0, res.error[1]))
+        for s in sorted(res.snapshots):
+            tree_root = merkle.fold(prefix + res.snapshots[s])
+            for label, root in self.targets.get(s, ()):
+                if tree_root != root:
+                    problems.append((s - 1, 2, f"{label} of size {s} has a different root: "
+                                               "the log was rewritten at or before this index"))
+                    break
+        if stop is not None and res.end == stop and not res.error:
+            made = self.top.append(res.stack[0])
+            if b"".join(made) != res.upper_nodes:
+                problems.append((stop - 1, 1, "stored tree node hashes are wrong"))
+        first = min(problems) if problems else None
+        if self.deep is not None:
+            self.deep(res.start, first[0] if first else res.end)
+        if first:
+            raise VerifyError(first[0], first[2])
 
 
 def check_payload(index, data, action, object_type, object_id, payload_text):
@@ -146,11 +140,19 @@ def check_checkpoint_signatures(checkpoints, key_rows):
             raise VerifyError(None, f"checkpoint {cp.id} row differs from its signed note")
 
 
-def verify_database(progress=True, saved=()):
-    """Verify the log behind ``audit.db.database``; returns the number of entries checked."""
+PARALLEL_MIN = 1 << 17  # below this a worker pool costs more than it saves
+
+
+def verify_database(progress=True, saved=(), workers=None, run_size=None):
+    """Verify the log behind ``audit.db.database``; returns the number of entries checked.
+
+    Large logs are checked by ``workers`` processes (default: one per core), each
+    over its own connection and its own power-of-two-aligned runs of
+    ``run_size`` entries; this process stitches the runs (chain across their
+    borders, the tree above them, checkpoint roots) and re-derives payloads.
+    """
     from tqdm import tqdm
-    from audit.db import database
-    from audit.models import AuditCheckpoint, AuditEntry, AuditHead, AuditKey
+    from audit.models import AuditCheckpoint, AuditHead, AuditKey
 
     key_rows = {k.id: k for k in AuditKey.select()}
     checkpoints = list(AuditCheckpoint.select().order_by(AuditCheckpoint.size))
@@ -170,50 +172,113 @@ def verify_database(progress=True, saved=()):
 
     head = AuditHead.get_or_none(AuditHead.id == 1)
     claimed = head.size if head else 0
-    checker = TreeChecker(targets)
-    sources_by_type = sources.registered()
-    bar = tqdm(total=claimed, unit="entry", disable=not progress, mininterval=0.5)
-    columns = (AuditEntry.idx, AuditEntry.entry, AuditEntry.leaf, AuditEntry.nodes, AuditEntry.object_type)
-    last = -1
-    while True:
-        rows = database.execute(AuditEntry.select(*columns).where(AuditEntry.idx > last)
-                                .order_by(AuditEntry.idx).limit(BATCH)).fetchall()
-        if not rows:
-            break
-        deep = []
-        try:
-            for idx, data, leaf, nodes, object_type in rows:
-                data = bytes(data)
-                checker.add(idx, data, bytes(leaf), bytes(nodes))
-                if object_type in sources_by_type or idx in announced:
-                    deep.append((idx, data))
-        finally:  # an earlier bad payload is the first problem, even if the tree breaks later
-            if deep:
-                _check_deep(deep, announced)
-        last = rows[-1][0]
-        bar.update(len(rows))
-    bar.close()
-    for key_id, size in key_first_use.items():
+    stitcher = Stitcher(targets, _deep_checker(sources.registered(), announced))
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    spec = _worker_spec()
+    with tqdm(total=claimed, unit="entry", disable=not progress, mininterval=0.5) as bar:
+        if spec and workers > 1 and claimed and hasattr(os, "fork") and (run_size or claimed >= PARALLEL_MIN):
+            size = _verify_parallel(spec, workers, run_size or _run_size(claimed, workers), claimed, stitcher, bar)
+        else:
+            res = scan.scan(_local_batches(0), 0, scan.GENESIS, targets,
+                            on_batch=bar.update)
+            stitcher.take(res, prefix=[])
+            size = res.end
+    for key_id, first_use in key_first_use.items():
         key = key_rows[key_id]
-        if key.announced_index is not None and key.announced_index >= size:
+        if key.announced_index is not None and key.announced_index >= first_use:
             raise VerifyError(key.announced_index, "a key signed checkpoints before it was announced")
-    return checker.finish(claimed)
+    return finish(size, claimed, targets)
 
 
-def _check_deep(entries, announced):
-    """Payload re-derivation and key announcements for the entries of a batch that need them."""
+def _run_size(claimed, workers):
+    """A power of two giving each worker about four runs (balance) of at least 4096 entries (overhead)."""
+    return max(4096, 1 << max(0, (claimed // (4 * workers)).bit_length() - 1))
+
+
+def _worker_spec():
+    """How a worker process opens its own connection to the same database (None: it cannot)."""
+    import peewee
+    db = real_database()
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return ("postgresql", dict(db.connect_params, dbname=db.database))
+    if isinstance(db, peewee.SqliteDatabase) and db.database not in ("", ":memory:") \
+            and not str(db.database).startswith("file:"):
+        return ("sqlite", db.database)
+    return None
+
+
+def _local_batches(start):
+    """Batches from ``start`` to the end over this process's own connection (the caller's transaction, if any)."""
+    def run(sql, params):
+        return database.execute_sql(sql, params).fetchall()
+    return scan.window_batches(*scan.queries(run, database.param), start, None)
+
+
+def _scan_task(args):
+    return scan.scan_range(*args)
+
+
+def _verify_parallel(spec, workers, run_size, claimed, stitcher, bar):
+    """Runs [k·run_size, (k+1)·run_size) in worker processes, stitched here in order; returns the size."""
+    import multiprocessing
+    runs = [(a, a + run_size) for a in range(0, claimed, run_size)]
+    watch = sorted(stitcher.targets)
+    tasks = [(spec, a, b, [s for s in watch if a < s <= b]) for a, b in runs]
+    ended = None  # where the entries ran out, if before the last run
+    # fork: workers need no re-import of the caller's main module, only audit.scan and a fresh connection
+    with multiprocessing.get_context("fork").Pool(min(workers, len(runs))) as pool:
+        for (a, b), res in zip(runs, pool.imap(_scan_task, tasks)):
+            if ended is not None:
+                if res.first_seen is not None:
+                    raise VerifyError(ended, f"entry missing (next stored entry is {res.first_seen})")
+                continue
+            stitcher.take(res, b)
+            bar.update(res.end - a)
+            if res.end < b:
+                ended = res.end
+    tail_start = runs[-1][1]
+    if ended is not None:
+        later = database.execute_sql("SELECT MIN(idx) FROM audit_entry WHERE idx >= %d" % tail_start).fetchone()[0]
+        if later is not None:
+            raise VerifyError(ended, f"entry missing (next stored entry is {later})")
+        return ended
+    # rows beyond the last run (a head that claims too few): checked on, in this process
+    prev = hexlify(res.last_leaf)
+    tail = scan.scan(_local_batches(tail_start), tail_start, prev, stitcher.targets,
+                     stack=list(stitcher.top.hashes), base=0)
+    stitcher.take(tail, prefix=[])
+    return tail.end
+
+
+def _deep_checker(sources_by_type, announced):
+    """``deep(low, high)``: payload re-derivation and key announcements for entries in [low, high)."""
     from audit.models import AuditEntry
-    rows = {r[0]: r[1:] for r in AuditEntry.select(AuditEntry.idx, AuditEntry.action, AuditEntry.object_type,
-                                                    AuditEntry.object_id, AuditEntry.payload)
-            .where(AuditEntry.idx.in_([i for i, _ in entries])).tuples()}
-    for idx, data in entries:
-        action, object_type, object_id, payload = rows[idx]
-        check_payload(idx, data, action, object_type, object_id, payload)
-        if idx in announced:
-            fields = json.loads(data)
-            if hashlib.sha256(payload.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):
-                raise VerifyError(idx, "stored key rotation payload does not match the entry")
-            _check_announcement(idx, fields, json.loads(payload), announced[idx])
+    types = list(sources_by_type)
+
+    def deep(low, high):
+        wanted = [i for i in announced if low <= i < high]
+        if high <= low or not (types or wanted):
+            return
+        where = AuditEntry.object_type.in_(types) if types else None
+        if wanted:
+            where = AuditEntry.idx.in_(wanted) if where is None else (where | AuditEntry.idx.in_(wanted))
+        columns = (AuditEntry.idx, AuditEntry.entry, AuditEntry.action, AuditEntry.object_type,
+                   AuditEntry.object_id, AuditEntry.payload)
+        while low < high:
+            rows = list(AuditEntry.select(*columns).where((AuditEntry.idx >= low) & (AuditEntry.idx < high) & where)
+                        .order_by(AuditEntry.idx).limit(scan.BATCH).tuples())
+            if not rows:
+                return
+            for idx, data, action, object_type, object_id, payload in rows:
+                data = bytes(data)
+                check_payload(idx, data, action, object_type, object_id, payload)
+                if idx in announced:
+                    fields = json.loads(data)
+                    if hashlib.sha256(payload.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):
+                        raise VerifyError(idx, "stored key rotation payload does not match the entry")
+                    _check_announcement(idx, fields, json.loads(payload), announced[idx])
+            low = rows[-1][0] + 1
+    return deep
 
 
 def _check_announcement(idx, fields, payload, key):

@@ -1,6 +1,7 @@
 """Audit log benchmarks: append rate, full verification vs plain hashlib, proof latency.
 
-    PYTHONPATH=. python bench/audit/run.py [--entries 1000000] [--workdir /tmp/audit-bench] [--pg URL]
+    PYTHONPATH=. python bench/audit/run.py [--entries 1000000] [--small 100000] [--repeat 3]
+                                           [--workdir /tmp/audit-bench] [--pg URL]
 
 Prints a table; docs/audit.md records the figures of a run.
 """
@@ -32,9 +33,10 @@ def fresh_sqlite(path):
 
 def bench_append(url, label):
     out = {}
-    for per_txn, count in ((1, 2000), (1000, 50000)):
+    for per_txn, count, many, how in ((1, 2000, False, "append"), (1000, 50000, False, "append"),
+                                      (1000, 50000, True, "append_many")):
         db = open_log(url)
-        out[f"{label} append, {per_txn}/txn (entries/s)"] = round(fill(db, count, per_txn))
+        out[f"{label} {how}, {per_txn}/txn (entries/s)"] = round(fill(db, count, per_txn, many=many))
         db.close()
     return out
 
@@ -66,37 +68,93 @@ def baseline_hashing(url):
     return total
 
 
-def verify_in_subprocess(url):
+def verify_in_subprocess(url, workers):
+    """Full ``verify_database`` in a fresh process: wall and CPU seconds, peak memory of it and its workers."""
     code = ("import sys,time,resource,json; sys.path[:0]=%r\n"
             "from audit import db as d\nfrom audit.verify import verify_database\n"
             "db=d.open_url(%r); d.database.initialize(db); db.connect()\n"
-            "t=time.perf_counter(); n=verify_database(progress=False); t=time.perf_counter()-t\n"
-            "print(json.dumps({'n': n, 'seconds': t, 'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
-            % ([str(HERE.parents[1])], url))
+            "t=time.perf_counter(); n=verify_database(progress=False, workers=%d); t=time.perf_counter()-t\n"
+            "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+            "print(json.dumps({'n': n, 'seconds': t, 'cpu': me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,"
+            " 'maxrss_kb': me.ru_maxrss, 'worker_maxrss_kb': kids.ru_maxrss}))"
+            % ([str(HERE.parents[1])], url, workers))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
 
+def bench_verify(url, count, repeat):
+    """Verification (2 workers and 1) against plain hashing, interleaved ``repeat`` times: best and median."""
+    runs = {"verify 2 workers": [], "verify 1 process": [], "plain hashlib": []}
+    cpu, rss = {"verify 2 workers": [], "verify 1 process": []}, []
+    for _ in range(repeat):
+        for workers, key in ((2, "verify 2 workers"), (1, "verify 1 process")):
+            v = verify_in_subprocess(url, workers)
+            assert v["n"] == count, v
+            runs[key].append(v["seconds"])
+            cpu[key].append(v["cpu"])
+            rss.append(max(v["maxrss_kb"], v["worker_maxrss_kb"]))
+        runs["plain hashlib"].append(baseline_hashing(url))
+    out = {}
+    base_best, base_median = min(runs["plain hashlib"]), statistics.median(runs["plain hashlib"])
+    for key, xs in runs.items():
+        line = f"best {min(xs):.2f} s, median {statistics.median(xs):.2f} s"
+        if key in cpu:
+            line += (f" = {min(xs) / base_best:.2f}x / {statistics.median(xs) / base_median:.2f}x plain; "
+                     f"CPU {statistics.median(cpu[key]):.2f} s")
+        out[f"verify {count}: {key}"] = line
+    out[f"verify {count}: max RSS of any process (MB)"] = round(max(rss) / 1024, 1)
+    return out
+
+
 def proof_latency(url, samples=2000):
+    """``log.inclusion_proof`` / ``log.consistency_proof`` as a service calls them."""
     db = open_log(url)
     n = log.size()
     rng = random.Random(7)
+    inc, con, cpu_inc, cpu_con = [], [], [], []
+    for _ in range(samples):
+        i = rng.randrange(n)
+        t, c = time.perf_counter(), time.process_time()
+        log.inclusion_proof(i, n)
+        inc.append(time.perf_counter() - t)
+        cpu_inc.append(time.process_time() - c)
+        m = rng.randrange(1, n)
+        t, c = time.perf_counter(), time.process_time()
+        log.consistency_proof(m, n)
+        con.append(time.perf_counter() - t)
+        cpu_con.append(time.process_time() - c)
+    db.close()
+    return {f"inclusion proof at {n}": _pct(inc) + "; CPU " + _pct(cpu_inc),
+            f"consistency proof at {n}": _pct(con) + "; CPU " + _pct(cpu_con)}
+
+
+def _pct(xs):
+    q = statistics.quantiles(xs, n=100)
+    return f"p50 {q[49] * 1000:.2f} ms, p99 {q[98] * 1000:.2f} ms"
+
+
+def http_latency(url, work, samples=1000):
+    """The proof endpoints through the portal's Flask app (test client: the whole WSGI stack, no socket)."""
+    sys.path.insert(0, str(HERE.parents[1]))
+    from portal import create_app
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_DIR": str(work / "instance"),
+                      "AUDIT_CHECKPOINT_INTERVAL": 5})
+    client = app.test_client()
+    n = client.get("/api/v1/audit/checkpoint").get_json()["size"]
+    rng = random.Random(11)
     inc, con = [], []
     for _ in range(samples):
         i = rng.randrange(n)
         t = time.perf_counter()
-        log.inclusion_proof(i, n)
+        res = client.get(f"/api/v1/audit/proof/inclusion?index={i}")
         inc.append(time.perf_counter() - t)
+        assert res.status_code == 200
         m = rng.randrange(1, n)
         t = time.perf_counter()
-        log.consistency_proof(m, n)
+        res = client.get(f"/api/v1/audit/proof/consistency?from={m}&to={n}")
         con.append(time.perf_counter() - t)
-    db.close()
-
-    def pct(xs):
-        q = statistics.quantiles(xs, n=100)
-        return f"p50 {q[49] * 1000:.2f} ms, p99 {q[98] * 1000:.2f} ms"
-    return {f"inclusion proof at {n}": pct(inc), f"consistency proof at {n}": pct(con)}
+        assert res.status_code == 200
+    return {f"HTTP inclusion proof at {n}": _pct(inc), f"HTTP consistency proof at {n}": _pct(con)}
 
 
 def main():
@@ -104,6 +162,7 @@ def main():
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=100_000, help="second size, to show memory stays flat")
     parser.add_argument("--workdir", default="/tmp/audit-bench")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved verify/baseline rounds (shared machine)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     work = Path(args.workdir)
@@ -126,13 +185,9 @@ def main():
         fill(db, count, 1000)
         results[f"generate {count} entries (s)"] = round(time.perf_counter() - start, 1)
         db.close()
-        v = verify_in_subprocess(url)
-        base = baseline_hashing(url)
-        results[f"verify {count}: seconds"] = round(v["seconds"], 2)
-        results[f"verify {count}: plain hashlib seconds"] = round(base, 2)
-        results[f"verify {count}: ratio"] = round(v["seconds"] / base, 2)
-        results[f"verify {count}: max RSS (MB)"] = round(v["maxrss_kb"] / 1024, 1)
+        results.update(bench_verify(url, count, args.repeat))
     results.update(proof_latency(url))
+    results.update(http_latency(url, work))
     width = max(map(len, results))
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")

@@ -61,9 +61,9 @@ def inclusion():
     """Inclusion proof of entry ``index`` in the tree of ``size`` (default: latest checkpoint)."""
     index = int_arg("index", maximum=MAX_INDEX)
     size = int_arg("size", 0, maximum=MAX_INDEX) or current_checkpoint().size
-    leaf, proof = log.inclusion_proof(index, size)
+    leaf, proof, root = log.inclusion_proof_with_root(index, size)
     return jsonify({"index": index, "size": size, "leaf_hash": leaf.hex(), "proof": [p.hex() for p in proof],
-                    "root": log.root(size).hex()})
+                    "root": root.hex()})
 
 
 @bp.get("/proof/consistency")

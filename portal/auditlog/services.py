@@ -7,6 +7,7 @@ mode 0600, so only the portal's owner can read it).
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -15,6 +16,7 @@ from audit import checkpoints, keys
 
 DEFAULT_ORIGIN = "sunlight-village-portal/audit"
 DEFAULT_INTERVAL = 5.0
+CACHE_SECONDS = 1.0
 _lock = threading.Lock()
 
 
@@ -50,14 +52,27 @@ def signer(app=None):
 
 
 def current_checkpoint(app=None, min_interval=None):
-    """The latest signed checkpoint, signing a fresh one if the log grew and the interval passed."""
+    """The latest signed checkpoint, signing a fresh one if the log grew and the interval passed.
+
+    A process reuses the checkpoint it last returned for up to ``CACHE_SECONDS``
+    (never longer than the batch interval, so ``min_interval=0`` or an interval
+    of 0 always looks again): proofs default to it, and the two queries it costs
+    would otherwise dominate a proof request.
+    """
+    app = app or current_app._get_current_object()
     wait = interval(app) if min_interval is None else min_interval
+    cache = app.extensions.setdefault("audit_checkpoint_cache", {})
+    cached = cache.get("checkpoint")
+    if cached is not None and time.monotonic() - cache["at"] < min(wait, CACHE_SECONDS):
+        return cached
     latest = checkpoints.latest()
     from audit import log
-    if latest is not None and latest.size == log.size():
-        return latest
-    with _lock:
-        return checkpoints.issue(signer(app), origin(app), wait)
+    if latest is None or latest.size != log.size():
+        with _lock:
+            latest = checkpoints.issue(signer(app), origin(app), wait)
+    # reading .key loads the key row now, so the cached checkpoint never queries again
+    cache.update(checkpoint=latest, key=latest.key, at=time.monotonic())
+    return latest
 
 
 def rotate_key(actor=None, app=None):

@@ -1,0 +1,229 @@
+"""The hot loop of verification: check a run of consecutive entries, fast.
+
+Kept free of peewee and of the portal so a worker process can import it in
+milliseconds. ``scan`` checks, for every entry of a run that starts at an
+index ``start`` aligned to a power of two: no gap, leaf hash = SHA-256(0x00 ‖
+bytes) equals the stored one, the entry claims its own index, its ``prev`` is
+the leaf hash of the entry before, and the subtree hashes stored with it are
+the ones the tree gives. It never raises for a bad log: it stops at the first
+problem and returns it with everything needed to stitch runs together (the
+run's right edge, its last leaf, the right edge at each watched size).
+
+The index and previous-hash fields are checked as byte patterns rather than by
+parsing: in canonical JSON every quote inside a string is escaped, so
+``"index":N,`` and ``"prev":"…"`` can only be the keys themselves. Entries are
+parsed in full where a source re-derives them (``audit.verify``).
+"""
+import hashlib
+import json
+from binascii import hexlify
+from dataclasses import dataclass, field
+
+GENESIS = b"0" * 64
+BATCH = 20000
+
+
+@dataclass
+class ScanResult:
+    start: int
+    end: int = 0  # the next index the run expected (start + entries checked)
+    first_seen: int | None = None  # the first stored index met (None: no row at all)
+    error: tuple | None = None  # (index, message) of the first problem
+    stack: list = field(default_factory=list)  # right edge of the run's own subtree, largest first
+    last_leaf: bytes = b""  # leaf hash of entry end - 1
+    upper_nodes: bytes | None = None  # stored nodes of the run's last entry above the run's own levels
+    snapshots: dict = field(default_factory=dict)  # watched size -> right edge of the run at that size
+
+
+# In an entry of format v1 the "prev" member is followed only by the fixed-width
+# "time" and "v" members, so it starts this many bytes before the end. Only a
+# shortcut: where it is not found there, the whole entry is searched as before.
+PREV_FROM_END = len('"prev":"') + 64 + len('","time":"') + len("2025-01-01T00:00:00.000000Z") + len('","v":1}')
+
+
+def scan(batches, start, prev, watch=(), stop=None, leaf_label="stored", on_batch=None, stack=None, base=None):
+    """Check entries start, start+1, … from ``batches``.
+
+    A batch is ``(first, rows)``: rows (bytes, leaf hash, nodes) of the entries
+    first, first+1, … with no gap inside (``consecutive`` makes them); a batch
+    whose ``first`` is not the next index expected is a gap. ``prev`` is the hex
+    (bytes) leaf hash of entry start - 1 (``GENESIS`` for 0); ``stop`` the end
+    of a bounded run, whose last entry's nodes above the run's own subtree are
+    returned for the caller to check; ``nodes`` None skips the node check (an
+    API serves no nodes). ``watch``: sizes to snapshot at. ``stack``/``base``:
+    continue a tree whose right edge is ``stack`` at ``start`` counted from
+    ``base`` (default: a fresh subtree rooted at ``start``).
+    """
+    res = ScanResult(start, start, stack=list(stack or ()))
+    base = start if base is None else base
+    sha = hashlib.sha256
+    pending = sorted(s for s in watch if s > start)
+    pending.reverse()
+    next_watch = pending.pop() if pending else -1
+    stack = res.stack
+    push, pop = stack.append, stack.pop
+    last = stop - 1 if stop is not None else -1
+    idx = start - 1
+    prev_pattern = b'"prev":"' + prev + b'"'
+    digest = b""
+    try:
+        for first, rows in batches:
+            if res.first_seen is None and rows:
+                res.first_seen = first
+            if first != idx + 1:
+                res.error = (idx + 1, f"entry missing (next stored entry is {first})")
+                return res
+            for data, leaf, nodes in rows:
+                idx += 1
+                h = sha(b"\x00" + data).digest()
+                if h != leaf and leaf is not None:
+                    res.error = (idx, f"{leaf_label} leaf hash does not match the entry bytes")
+                    return res
+                if b'"index":%d,' % idx not in data:
+                    res.error = (idx, f"entry claims index {claimed_index(data)}")
+                    return res
+                if not data.startswith(prev_pattern, len(data) - PREV_FROM_END) and prev_pattern not in data:
+                    res.error = (idx, "previous-entry hash does not match the entry before it "
+                                      "(this entry or the one before was changed)")
+                    return res
+                n = idx - base
+                if n & 1:
+                    made = []
+                    node = h
+                    while n & 1:
+                        node = sha(b"\x01" + pop() + node).digest()
+                        made.append(node)
+                        n >>= 1
+                    push(node)
+                    made = b"".join(made)
+                    if nodes is not None:
+                        if idx == last:
+                            res.upper_nodes = nodes[len(made):]
+                            nodes = nodes[:len(made)]
+                        if made != nodes:
+                            res.error = (idx, "stored tree node hashes are wrong")
+                            return res
+                else:
+                    push(h)
+                    if idx == last:  # a run of one entry: every stored node is above it
+                        res.upper_nodes = nodes or b""
+                    elif nodes:  # an even position completes no subtree
+                        res.error = (idx, "stored tree node hashes are wrong")
+                        return res
+                digest = h
+                prev_pattern = b'"prev":"' + hexlify(h) + b'"'
+                if idx + 1 == next_watch:
+                    res.snapshots[next_watch] = list(stack)
+                    next_watch = pending.pop() if pending else -1
+            if on_batch is not None:
+                on_batch(len(rows))
+    finally:
+        res.end = idx + 1
+        res.last_leaf = digest
+    return res
+
+
+def consecutive(rows):
+    """Split (idx, bytes, leaf, nodes) rows into ``(first, rows)`` batches without gaps."""
+    out, first = [], None
+    for idx, data, leaf, nodes in rows:
+        if out and idx != first + len(out):
+            yield first, out
+            out = []
+        if not out:
+            first = idx
+        out.append((data, leaf, nodes))
+    if out:
+        yield first, out
+
+
+def claimed_index(data):
+    try:
+        return json.loads(data).get("index")
+    except (ValueError, AttributeError):
+        return "nothing (not a JSON object)"
+
+
+def window_batches(window, keyset, start, stop, batch=BATCH):
+    """Batches of entries start <= idx < stop in primary-key order, bounded memory.
+
+    ``window(low, high)`` returns (bytes, leaf, nodes) rows of low <= idx < high;
+    when it returns all high - low of them they are exactly those indexes (the
+    index is the primary key), so the common case fetches no index column.
+    A short window (a gap, or the end) is read again with ``keyset(low, high,
+    limit)``, which gives (idx, …) rows and finds the next stored entry.
+    """
+    high = stop if stop is not None else 1 << 62
+    low = start
+    while low < high:
+        top = min(low + batch, high)
+        rows = window(low, top)
+        if len(rows) == top - low:
+            yield low, rows
+            low = top
+            continue
+        rows = keyset(low, high, batch)
+        if not rows:
+            return
+        yield from consecutive(rows)
+        low = rows[-1][0] + 1
+
+
+# --- worker processes --------------------------------------------------------------------------
+
+def connect(spec):
+    """A raw DB-API connection from a picklable spec: ("sqlite", path) or ("postgresql", kwargs)."""
+    kind, args = spec
+    if kind == "sqlite":
+        import sqlite3
+        return sqlite3.connect(args, timeout=30)
+    import psycopg2
+    return psycopg2.connect(**args)
+
+
+def queries(run, p):
+    """``window`` and ``keyset`` functions (see ``window_batches``), blobs as bytes.
+
+    ``run(sql, params)`` returns all rows of a query; ``p`` is the driver's placeholder.
+    """
+    window_sql = f"SELECT entry, leaf_hash, nodes FROM audit_entry WHERE idx >= {p} AND idx < {p} ORDER BY idx"
+    keyset_sql = (f"SELECT idx, entry, leaf_hash, nodes FROM audit_entry WHERE idx >= {p} AND idx < {p} "
+                  f"ORDER BY idx LIMIT {p}")
+
+    def window(low, high):
+        rows = run(window_sql, (low, high))
+        if rows and not isinstance(rows[0][0], bytes):  # psycopg2 gives memoryviews
+            rows = [(bytes(d), bytes(lf), bytes(n)) for d, lf, n in rows]
+        return rows
+
+    def keyset(low, high, limit):
+        rows = run(keyset_sql, (low, high, limit))
+        if rows and not isinstance(rows[0][1], bytes):
+            rows = [(i, bytes(d), bytes(lf), bytes(n)) for i, d, lf, n in rows]
+        return rows
+    return window, keyset
+
+
+def _runner(conn):
+    cursor = conn.cursor()
+
+    def run(sql, params):
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    return run
+
+
+def scan_range(spec, start, stop, watch):
+    """Worker: verify entries [start, stop) over its own connection (``start`` aligned to the run size)."""
+    conn = connect(spec)
+    place = "?" if spec[0] == "sqlite" else "%s"
+    try:
+        prev = GENESIS
+        if start:
+            rows = _runner(conn)("SELECT entry FROM audit_entry WHERE idx = " + place, (start - 1,))
+            row = rows[0] if rows else None
+            # a missing previous entry is reported by the run before this one, which comes first
+            prev = hexlify(hashlib.sha256(b"\x00" + bytes(row[0])).digest()) if row else b"-"
+        return scan(window_batches(*queries(_runner(conn), place), start, stop), start, prev, watch, stop)
+    finally:
+        conn.close()

@@ -205,10 +205,14 @@ class Hub:
                     self._last_sent[meeting_id] = total
                 else:
                     self._last_sent.pop(meeting_id, None)
-            if total > self._peak[meeting_id]:
-                self._peak[meeting_id] = total
-                if self.on_count:
-                    self.on_count(meeting_id, total)
+            self.note_count(meeting_id, total)
+
+    def note_count(self, meeting_id, total):
+        """Pass a new high of viewers to ``on_count`` (which keeps the meeting's peak)."""
+        if total > self._peak[meeting_id]:
+            self._peak[meeting_id] = total
+            if self.on_count:
+                self.on_count(meeting_id, total)
 
     def _ticker(self):
         while True:

@@ -313,6 +313,7 @@ def end_meeting(actor, meeting):
     """End the broadcast and seal its whole record in the audit log, then publish it."""
     from portal.meetings.archive import archive_record, publish_archive, sha256_of
     _require_host(actor, meeting)
+    record_peak(meeting.id, hub().viewers(meeting.id))
     with hub().posting(meeting.id):
         with database.atomic():
             item = _append_item(actor, meeting, "status", {"status": "ended", "status_name": "会议结束"})
@@ -329,14 +330,16 @@ def end_meeting(actor, meeting):
 
 
 def record_peak(meeting_id, total):
-    """Keep the most viewers seen at once (called from the viewer counter's thread)."""
+    """Keep the most viewers seen at once (from the viewer counter's thread or a join)."""
+    opened = database.is_closed()
     database.connect(reuse_if_open=True)
     try:
         (Meeting.update(peak_viewers=total)
          .where((Meeting.id == meeting_id) & (Meeting.peak_viewers < total) & (Meeting.status == "live"))
          .execute())
     finally:
-        database.close()
+        if opened:
+            database.close()
 
 
 def meetings_of(village):

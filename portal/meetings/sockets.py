@@ -99,8 +99,10 @@ def on_join(data):
     hub = services.hub()
     sent = hub.join(request.sid, meeting.id, last_seq,
                     lambda after: services.iter_backlog(meeting.id, after), as_host=as_host)
+    viewers = hub.viewers(meeting.id)
+    hub.note_count(meeting.id, viewers)
     reply = {"ok": True, "meeting": meeting.id, "status": meeting.status, "last_seq": sent,
-             "viewers": hub.viewers(meeting.id), "host": as_host, "can_ask": user is not None}
+             "viewers": viewers, "host": as_host, "can_ask": user is not None}
     if as_host:
         reply["pending_questions"] = services.pending_questions(meeting)
     return reply

@@ -66,7 +66,7 @@ class Viewer:
                 left = deadline - time.time()
                 if left <= 0:
                     return False
-                self.changed.wait(left)
+                self.changed.wait(min(left, 0.2))
         return True
 
     def seqs(self):

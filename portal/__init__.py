@@ -106,8 +106,9 @@ def create_app(test_config=None, instance=None):
         if mod is not None and hasattr(mod, "setup"):
             mod.setup(app)
 
-    from portal import cli
+    from portal import cli, openapi
     cli.init_app(app)
+    openapi.init_app(app)
 
     @app.context_processor
     def _globals():

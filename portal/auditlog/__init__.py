@@ -34,6 +34,25 @@ def register_source(object_type, fn):
     audit_sources.register(object_type, fn)
 
 
+def entry_at(index):
+    """The entry at ``index`` or None (templates: ``audit_entry(index)``)."""
+    from audit.models import AuditEntry
+    try:
+        return AuditEntry.get_or_none(AuditEntry.idx == int(index))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def setup(app):
+    """The proof widget's template global; background checkpoints for a serving portal."""
+    app.add_template_global(entry_at, "audit_entry")
+    from portal.auditlog.commands import rotate_key_cmd
+    app.cli.add_command(rotate_key_cmd)
+    if not app.testing:
+        from portal.auditlog.services import start_checkpointer
+        start_checkpointer(app)
+
+
 def bind(db):
     """Point the audit library at the portal's Database (called by the app factory)."""
     audit_db.database.initialize(db)

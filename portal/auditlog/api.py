@@ -1,0 +1,76 @@
+"""The public audit API: checkpoints, entries and RFC 9162 proofs (see /work/shared/API.md)."""
+import base64
+
+from flask import Blueprint, jsonify
+
+from audit import checkpoints, log
+from audit.log import LogRangeError
+from portal.api_support import error_response, int_arg, register_api_errors
+from portal.auditlog.services import current_checkpoint
+
+bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit")
+register_api_errors(bp)
+
+MAX_ENTRIES = 1000
+MAX_INDEX = 2 ** 53
+
+
+@bp.errorhandler(LogRangeError)
+def _range_error(exc):
+    return error_response(exc.code, str(exc), 400)
+
+
+def checkpoint_json(cp):
+    key = cp.key
+    return {"size": cp.size, "root": bytes(cp.root).hex(), "checkpoint": cp.note, "key_name": key.name,
+            "public_key": base64.b64encode(bytes(key.public_key)).decode(), "key_id": key.key_id,
+            "issued_at": cp.created_at.isoformat()}
+
+
+def entry_json(entry):
+    return {"index": entry.idx, "leaf": base64.b64encode(bytes(entry.entry)).decode(),
+            "leaf_hash": entry.leaf_hash, "action": entry.action, "object_type": entry.object_type,
+            "object_id": entry.object_id}
+
+
+@bp.get("/checkpoint")
+def checkpoint():
+    """The latest signed checkpoint (signed now if the log grew and the batch interval passed)."""
+    return jsonify(checkpoint_json(current_checkpoint()))
+
+
+@bp.get("/checkpoints")
+def checkpoint_history():
+    """Signed checkpoints, newest first: ``?before=<id>&limit=`` pages back through history."""
+    limit = int_arg("limit", 100, minimum=1, maximum=MAX_ENTRIES)
+    before = int_arg("before", 0, maximum=MAX_INDEX) or None
+    rows = checkpoints.history(before, limit)
+    return jsonify({"checkpoints": [dict(checkpoint_json(cp), id=cp.id) for cp in rows]})
+
+
+@bp.get("/entries")
+def entries():
+    """Entries from ``start``, at most ``limit`` (≤ 1000); ``leaf`` is base64 of the leaf bytes."""
+    start = int_arg("start", 0, maximum=MAX_INDEX)
+    limit = int_arg("limit", 100, minimum=1, maximum=MAX_ENTRIES)
+    return jsonify({"size": log.size(), "entries": [entry_json(e) for e in log.entries(start, limit)]})
+
+
+@bp.get("/proof/inclusion")
+def inclusion():
+    """Inclusion proof of entry ``index`` in the tree of ``size`` (default: latest checkpoint)."""
+    index = int_arg("index", maximum=MAX_INDEX)
+    size = int_arg("size", 0, maximum=MAX_INDEX) or current_checkpoint().size
+    leaf, proof = log.inclusion_proof(index, size)
+    return jsonify({"index": index, "size": size, "leaf_hash": leaf.hex(), "proof": [p.hex() for p in proof],
+                    "root": log.root(size).hex()})
+
+
+@bp.get("/proof/consistency")
+def consistency():
+    """Consistency proof between tree sizes ``from`` (≥ 1) and ``to``."""
+    first = int_arg("from", minimum=1, maximum=MAX_INDEX)
+    second = int_arg("to", maximum=MAX_INDEX)
+    first_root, second_root, proof = log.consistency_proof(first, second)
+    return jsonify({"from": first, "to": second, "proof": [p.hex() for p in proof],
+                    "from_root": first_root.hex(), "to_root": second_root.hex()})

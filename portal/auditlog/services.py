@@ -1,0 +1,89 @@
+"""The portal's log: its origin, its signing key's passphrase, batched checkpoints.
+
+The passphrase that encrypts the signing key comes from ``AUDIT_KEY_PASSPHRASE``
+or, failing that, from ``<instance>/audit_key.secret`` (created on first run,
+mode 0600, so only the portal's owner can read it).
+"""
+import os
+import secrets
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from audit import checkpoints, keys
+
+DEFAULT_ORIGIN = "sunlight-village-portal/audit"
+DEFAULT_INTERVAL = 5.0
+_lock = threading.Lock()
+
+
+def origin(app=None):
+    app = app or current_app
+    return app.config.get("AUDIT_ORIGIN") or os.environ.get("AUDIT_ORIGIN") or DEFAULT_ORIGIN
+
+
+def interval(app=None):
+    app = app or current_app
+    return float(app.config.get("AUDIT_CHECKPOINT_INTERVAL",
+                                os.environ.get("AUDIT_CHECKPOINT_INTERVAL", DEFAULT_INTERVAL)))
+
+
+def passphrase(app=None):
+    app = app or current_app
+    env = os.environ.get("AUDIT_KEY_PASSPHRASE")
+    if env:
+        return env.encode("utf-8")
+    path = Path(app.config["INSTANCE_DIR"]) / "audit_key.secret"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+    return path.read_bytes().strip()
+
+
+def signer(app=None):
+    return keys.active_signer(origin(app), passphrase(app))
+
+
+def current_checkpoint(app=None, min_interval=None):
+    """The latest signed checkpoint, signing a fresh one if the log grew and the interval passed."""
+    wait = interval(app) if min_interval is None else min_interval
+    latest = checkpoints.latest()
+    from audit import log
+    if latest is not None and latest.size == log.size():
+        return latest
+    with _lock:
+        return checkpoints.issue(signer(app), origin(app), wait)
+
+
+def rotate_key(actor=None, app=None):
+    from portal.db import database
+    with database.atomic():
+        new = keys.rotate(passphrase(app), origin(app), actor)
+    current_checkpoint(app, min_interval=0)
+    return new
+
+
+def start_checkpointer(app):
+    """Sign checkpoints after writes in the background, at most every interval seconds."""
+    from portal.db import database
+
+    def run():
+        stop = app.extensions["audit_checkpointer_stop"]
+        while not stop.wait(interval(app) or DEFAULT_INTERVAL):
+            try:
+                with app.app_context():
+                    database.connect(reuse_if_open=True)
+                    try:
+                        current_checkpoint(app)
+                    finally:
+                        database.close()
+            except Exception:  # keep signing later; the API also signs lazily on read
+                app.logger.exception("audit checkpointer failed")
+
+    app.extensions["audit_checkpointer_stop"] = threading.Event()
+    threading.Thread(target=run, name="audit-checkpointer", daemon=True).start()

@@ -1,0 +1,26 @@
+"""Public pages of the audit log: what it is, how to verify it, one entry with its proof."""
+from flask import Blueprint, abort, render_template
+
+from audit import log, notes
+from audit.models import AuditEntry
+from portal.auditlog.services import current_checkpoint
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.get("")
+def index():
+    """Log size, the latest signed checkpoint, its verifier key and how to check everything."""
+    cp = current_checkpoint()
+    recent = list(AuditEntry.select().order_by(AuditEntry.idx.desc()).limit(20))
+    return render_template("audit/index.html", size=log.size(), checkpoint=cp,
+                           vkey=notes.vkey(cp.key.name, bytes(cp.key.public_key)), recent=recent)
+
+
+@bp.get("/entry/<int:index>")
+def entry(index):
+    """One entry and the in-browser inclusion check; 404 when the index is beyond the log."""
+    row = AuditEntry.get_or_none(AuditEntry.idx == index)
+    if row is None:
+        abort(404)
+    return render_template("audit/entry.html", entry=row, text=bytes(row.entry).decode("utf-8"))

@@ -1,0 +1,66 @@
+"""Atom feeds (feedgen) of a village's public records, and per category.
+
+Entries carry the masked title and the masked, sanitised body; a withdrawn or
+superseded version says so in its title.
+"""
+import datetime
+
+from feedgen.feed import FeedGenerator
+from flask import Response, abort, url_for
+
+from portal.publications.blueprint import bp
+from portal.publications.categories import CATEGORIES, STATUSES
+from portal.publications.dates import aware
+from portal.publications.queries import public_query
+from portal.publications.rendering import render_markdown
+from portal.units.models import Unit
+
+FEED_SIZE = 50
+
+
+def build_feed(village, category=None):
+    feed_url = (url_for("publications.category_feed", code=village.code, category=category, _external=True)
+                if category else url_for("publications.village_feed", code=village.code, _external=True))
+    fg = FeedGenerator()
+    fg.id(feed_url)
+    fg.title(f"{village.name} · {CATEGORIES[category] if category else '村务公开'}")
+    fg.link(href=url_for("publications.village_list", code=village.code, _external=True), rel="alternate")
+    fg.link(href=feed_url, rel="self")
+    fg.language("zh-CN")
+    fg.author({"name": village.name})
+    rows = list(public_query(village=village, category=category).limit(FEED_SIZE))
+    newest = max((p.withdrawn_at or p.superseded_at or p.published_at for p in rows), default=None)
+    fg.updated(aware(newest or datetime.datetime(2000, 1, 1)))
+    for pub in reversed(rows):
+        entry = fg.add_entry()
+        url = url_for("publications.detail", pub_id=pub.id, _external=True)
+        entry.id(url)
+        prefix = "" if pub.status == "published" else f"【{STATUSES[pub.status]}】"
+        entry.title(prefix + pub.title_masked)
+        entry.link(href=url)
+        entry.published(aware(pub.published_at))
+        entry.updated(aware(pub.withdrawn_at or pub.superseded_at or pub.published_at))
+        entry.category(term=pub.category, label=CATEGORIES[pub.category])
+        entry.content(render_markdown(pub.body_masked), type="html")
+    return fg.atom_str(pretty=True)
+
+
+def _village(code):
+    village = Unit.get_or_none((Unit.code == code) & (Unit.level == "village"))
+    if village is None:
+        abort(404)
+    return village
+
+
+@bp.get("/feeds/<code>.atom")
+def village_feed(code):
+    """The village's Atom feed; 404 for an unknown village."""
+    return Response(build_feed(_village(code)), mimetype="application/atom+xml")
+
+
+@bp.get("/feeds/<code>/<category>.atom")
+def category_feed(code, category):
+    """One category of the village's records; 404 for an unknown village or category."""
+    if category not in CATEGORIES:
+        abort(404)
+    return Response(build_feed(_village(code), category), mimetype="application/atom+xml")

@@ -1,0 +1,117 @@
+"""异议 during a 公示 period: lodged by the village's residents, checked by a
+supervisor before anyone else sees them, answered by the clerk in public.
+
+Everything shown publicly is masked: a resident may well write their own
+phone number into an objection.
+"""
+from portal.db import database
+from portal.errors import Conflict, NotFound, ValidationError
+from portal.permissions import require
+from portal.publications.audit_trail import audit_object
+from portal.publications.dates import today
+from portal.publications.masking import mask
+from portal.publications.models import Objection, utcnow
+
+MIN_TEXT, MAX_TEXT = 5, 1000
+MAX_PER_PERSON = 5
+
+
+def period_state(pub, on=None):
+    """``None`` (no period), ``"upcoming"``, ``"running"`` or ``"ended"``."""
+    if not pub.has_period:
+        return None
+    on = on or today()
+    if on < pub.period_start:
+        return "upcoming"
+    return "running" if on <= pub.period_end else "ended"
+
+
+def get_objection(obj_id):
+    obj = Objection.get_or_none(Objection.id == obj_id) if str(obj_id).isdigit() else None
+    if obj is None:
+        raise NotFound("objection_not_found", "找不到该异议。")
+    return obj
+
+
+def lodge(actor, pub, text):
+    """A signed-in resident of the village objects while the period runs."""
+    require(actor, "publication.object", pub.village)
+    if not pub.has_period:
+        raise Conflict("no_period", "该记录不是公示，没有异议期。")
+    if pub.status != "published":
+        raise Conflict("not_open", "该记录已撤回或已被更正，不能再对这一版本提出异议。")
+    state = period_state(pub)
+    if state == "upcoming":
+        raise Conflict("period_not_started", f"公示期从{pub.period_start}开始，届时才能提出异议。")
+    if state == "ended":
+        raise Conflict("period_ended", f"公示期已于{pub.period_end}结束，不能再提出异议。")
+    if not isinstance(text, str) or len(text.strip()) < MIN_TEXT:
+        raise ValidationError("objection_too_short", f"异议内容至少{MIN_TEXT}个字。")
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError("objection_too_long", f"异议内容不能超过{MAX_TEXT}个字。")
+    mine = Objection.select().where((Objection.publication == pub) & (Objection.author == actor)).count()
+    if mine >= MAX_PER_PERSON:
+        raise Conflict("too_many_objections", f"每人对同一公示最多提出{MAX_PER_PERSON}条异议。")
+    with database.atomic():
+        obj = Objection.create(publication=pub, author=actor, text=text, text_masked=mask(text))
+        audit_object(actor, "publication.objection", "objection", obj.id,
+                     {"id": obj.id, "publication": pub.id, "text": obj.text_masked})
+    return obj
+
+
+def moderate(actor, obj, show, note=""):
+    """A supervisor lets an objection through (shown) or keeps an abusive one out (rejected)."""
+    require(actor, "publication.moderate", obj.publication.village)
+    if obj.author_id == actor.id:
+        raise Conflict("own_objection", "不能审核自己提出的异议。")
+    if obj.status != "pending":
+        raise Conflict("already_moderated", "该异议已经审核过。")
+    note = (note or "").strip()
+    if not show and not note:
+        raise ValidationError("missing_note", "不予公开时请填写理由。")
+    if len(note) > 500:
+        raise ValidationError("note_too_long", "审核说明不能超过500个字。")
+    with database.atomic():
+        obj.status = "shown" if show else "rejected"
+        obj.moderated_by = actor
+        obj.moderated_at = utcnow()
+        obj.moderation_note = mask(note)
+        obj.save()
+        audit_object(actor, "publication.objection_moderate", "objection", obj.id,
+                     {"id": obj.id, "status": obj.status, "note": obj.moderation_note})
+    return obj
+
+
+def answer(actor, obj, text):
+    """The clerk's public answer beside a shown objection (once; the answer is a record too)."""
+    require(actor, "publication.answer", obj.publication.village)
+    if obj.status != "shown":
+        raise Conflict("not_shown", "只能答复已审核公开的异议。")
+    if obj.answered_at is not None:
+        raise Conflict("already_answered", "该异议已经答复。")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("missing_answer", "请填写答复内容。")
+    if len(text.strip()) > MAX_TEXT:
+        raise ValidationError("answer_too_long", f"答复不能超过{MAX_TEXT}个字。")
+    with database.atomic():
+        obj.answer = mask(text.strip())
+        obj.answered_by = actor
+        obj.answered_at = utcnow()
+        obj.save()
+        audit_object(actor, "publication.objection_answer", "objection", obj.id,
+                     {"id": obj.id, "answer": obj.answer})
+    return obj
+
+
+def public_objections(pub):
+    return list(pub.objections.where(Objection.status == "shown").order_by(Objection.created_at, Objection.id))
+
+
+def outcome(pub):
+    """What the page says about the period: counts and whether anything is left unanswered."""
+    shown = public_objections(pub)
+    unanswered = [o for o in shown if o.answered_at is None]
+    pending = pub.objections.where(Objection.status == "pending").count()
+    return {"state": period_state(pub), "shown": len(shown), "unanswered": len(unanswered),
+            "pending": pending, "answered": len(shown) - len(unanswered)}

@@ -1,0 +1,126 @@
+// In-browser check of an audit entry (RFC 6962 inclusion proof against a C2SP signed checkpoint).
+// Uses only WebCrypto: SHA-256 and Ed25519 signature verification. No data leaves the page.
+(function () {
+  "use strict";
+  if (window.__auditVerifyLoaded) { return; }
+  window.__auditVerifyLoaded = true;
+
+  var enc = new TextEncoder();
+
+  function hexToBytes(hex) {
+    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) { throw new Error("bad hex"); }
+    var out = new Uint8Array(hex.length / 2);
+    for (var i = 0; i < out.length; i++) { out[i] = parseInt(hex.substr(i * 2, 2), 16); }
+    return out;
+  }
+  function bytesToHex(bytes) {
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function b64ToBytes(b64) {
+    var bin = atob(b64), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+  function concat(parts) {
+    var len = parts.reduce(function (n, p) { return n + p.length; }, 0), out = new Uint8Array(len), at = 0;
+    parts.forEach(function (p) { out.set(p, at); at += p.length; });
+    return out;
+  }
+  function equal(a, b) {
+    if (a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+  async function sha256(bytes) { return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)); }
+  function leafHash(data) { return sha256(concat([new Uint8Array([0]), data])); }
+  function nodeHash(l, r) { return sha256(concat([new Uint8Array([1]), l, r])); }
+
+  // RFC 9162 §2.1.3.2: recompute the root from an inclusion proof.
+  async function rootFromInclusion(index, size, leaf, proof) {
+    if (index >= size) { throw new Error("index ≥ size"); }
+    var fn = index, sn = size - 1, r = leaf;
+    for (var i = 0; i < proof.length; i++) {
+      var p = proof[i];
+      if (p.length !== 32) { throw new Error("bad proof hash"); }
+      if (sn === 0) { throw new Error("proof too long"); }
+      if (fn % 2 === 1 || fn === sn) {
+        r = await nodeHash(p, r);
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    }
+    if (sn !== 0) { throw new Error("proof too short"); }
+    return r;
+  }
+
+  // C2SP signed note: body, blank line, "— name base64(keyID ‖ signature)" lines.
+  async function openCheckpoint(note, name, publicKey) {
+    var cut = note.lastIndexOf("\n\n");
+    if (cut < 0) { throw new Error("not a signed note"); }
+    var body = note.slice(0, cut + 1);
+    var keyId = (await sha256(concat([enc.encode(name), new Uint8Array([10, 1]), publicKey]))).slice(0, 4);
+    var key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    var lines = note.slice(cut + 2).split("\n").filter(function (l) { return l.length; });
+    for (var i = 0; i < lines.length; i++) {
+      var m = /^\u2014 (\S+) (\S+)$/.exec(lines[i]);
+      if (!m || m[1] !== name) { continue; }
+      var raw = b64ToBytes(m[2]);
+      if (!equal(raw.slice(0, 4), keyId)) { continue; }
+      if (await crypto.subtle.verify({ name: "Ed25519" }, key, raw.slice(4), enc.encode(body))) {
+        var parts = body.split("\n");
+        return { origin: parts[0], size: parseInt(parts[1], 10), root: b64ToBytes(parts[2]) };
+      }
+      throw new Error("checkpoint signature does not verify");
+    }
+    throw new Error("checkpoint is not signed by the log key");
+  }
+
+  async function getJSON(url) {
+    var res = await fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+    if (!res.ok) { throw new Error("HTTP " + res.status + " " + url); }
+    return res.json();
+  }
+
+  async function check(box) {
+    var index = parseInt(box.getAttribute("data-audit-index"), 10);
+    var shown = hexToBytes(box.getAttribute("data-leaf-hash"));
+    var cp = await getJSON("/api/v1/audit/checkpoint");
+    var signed = await openCheckpoint(cp.checkpoint, cp.key_name, b64ToBytes(cp.public_key));
+    if (index >= signed.size) { return { pending: true }; }
+    var entries = await getJSON("/api/v1/audit/entries?start=" + index + "&limit=1");
+    var entry = entries.entries[0];
+    if (!entry || entry.index !== index) { throw new Error("entry missing"); }
+    var leaf = await leafHash(b64ToBytes(entry.leaf));
+    if (!equal(leaf, shown)) { throw new Error("entry bytes do not hash to the leaf hash shown"); }
+    var proof = await getJSON("/api/v1/audit/proof/inclusion?index=" + index + "&size=" + signed.size);
+    var root = await rootFromInclusion(index, signed.size, leaf, proof.proof.map(hexToBytes));
+    if (!equal(root, signed.root)) { throw new Error("proof does not lead to the signed root"); }
+    return { ok: true, size: signed.size, root: bytesToHex(root) };
+  }
+
+  function show(box, cls, text) {
+    var out = box.querySelector(".audit-result");
+    out.className = "audit-result " + cls;
+    out.textContent = text;
+  }
+
+  document.querySelectorAll(".audit-proof[data-leaf-hash]").forEach(function (box) {
+    var button = box.querySelector(".audit-verify");
+    button.addEventListener("click", async function () {
+      if (!window.crypto || !crypto.subtle) { show(box, "audit-fail", box.dataset.msgNocrypto); return; }
+      button.disabled = true;
+      show(box, "audit-checking", box.dataset.msgChecking);
+      try {
+        var result = await check(box);
+        if (result.pending) { show(box, "audit-pending", box.dataset.msgPending); }
+        else { show(box, "audit-ok", box.dataset.msgOk + " (" + result.size + ", " + result.root.slice(0, 16) + "…)"); }
+      } catch (err) {
+        show(box, "audit-fail", box.dataset.msgFail + err.message);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+})();

@@ -1,0 +1,82 @@
+"""Turning request arguments into a search and the result into what pages and the API show.
+
+Shared by the page (``views``) and the JSON API (``api``) so both accept the
+same arguments and refuse the same bad input with the same message.
+"""
+from datetime import datetime, time, timedelta, timezone
+
+from search_index import FACETS, QueryError
+
+from portal.errors import ValidationError
+from portal.search.service import get_service
+from portal.units.models import Unit
+
+CHINA = timezone(timedelta(hours=8))
+FILTER_ARGS = ("type", "township", "village", "category")
+MAX_PAGE = 1000
+FACET_NAMES = {"type": "类型", "township": "乡镇（街道）", "village": "村（社区）", "category": "类别", "year": "年份"}
+TYPE_NAMES = {"publication": "公开信息", "seal_use": "用章记录", "bid": "招投标", "meeting": "议事记录",
+              "ledger": "三资台账", "appeal": "群众诉求"}
+
+
+def _date(args, name, end=False):
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationError(f"bad_{name}", f"日期 {name} 格式应为 年-月-日，例如 2024-05-01。")
+    moment = datetime.combine(day, time.max if end else time.min, tzinfo=CHINA)
+    return moment
+
+
+def _page(args):
+    raw = (args.get("page") or "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ValidationError("bad_page", f"页码必须是 1 到 {MAX_PAGE} 之间的整数。")
+    return int(raw)
+
+
+def run_search(args, per_page=10):
+    """Run the search the arguments ask for; ValidationError for bad input (never a 500)."""
+    date_from, date_to = _date(args, "from"), _date(args, "to", end=True)
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError("bad_dates", "开始日期不能晚于结束日期。")
+    filters = {name: args.get(name, "").strip()[:64] for name in FILTER_ARGS if args.get(name, "").strip()}
+    try:
+        return get_service().index.search(args.get("q", ""), filters=filters, date_from=date_from,
+                                          date_to=date_to, page=_page(args), per_page=per_page)
+    except QueryError as exc:
+        raise ValidationError(exc.code, exc.message)
+    except TimeoutError:
+        raise ValidationError("index_busy", "搜索索引正在重建，请稍后再试。")
+
+
+def unit_names(result):
+    """Names for the unit codes that appear in the result's facets and hits."""
+    codes = {v for name in ("township", "village") for v, _ in result.facets.get(name, [])}
+    codes |= {h["village"] for h in result.hits if h["village"]}
+    if not codes:
+        return {}
+    return {u.code: u.name for u in Unit.select(Unit.code, Unit.name).where(Unit.code.in_(list(codes)))}
+
+
+def label(facet, value, names):
+    if facet in ("township", "village"):
+        return names.get(value, value)
+    if facet == "type":
+        return TYPE_NAMES.get(value, value)
+    return value
+
+
+def facets_payload(result, names):
+    return {name: [{"value": v, "label": label(name, v, names), "count": c} for v, c in result.facets[name]]
+            for name in FACETS}
+
+
+def hit_payload(hit, names):
+    return {"type": hit["type"], "id": hit["id"], "title": hit["title"], "url": hit["url"],
+            "snippet": str(hit["snippet"]), "village": hit["village"],
+            "village_name": names.get(hit["village"], ""), "category": hit["category"],
+            "published_at": hit["published_at"].isoformat()}

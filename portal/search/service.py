@@ -1,0 +1,193 @@
+"""Keeping the index in step with committed changes, and querying it.
+
+``public.changed`` events go onto a queue that one background thread per
+process drains in batches (so a publish costs the request nothing and a burst
+of changes is one commit). The index directory may be shared by several
+server processes: ``search_index`` serialises their writes with a file lock.
+With ``SEARCH_SYNC`` set (tests, CLI) changes are applied inside ``emit``.
+"""
+import logging
+import queue
+import threading
+from contextlib import contextmanager
+
+from search_index import DocumentError, SearchIndex, check
+
+from portal import events
+from portal.db import database
+from portal.search.registry import source, sources
+
+log = logging.getLogger(__name__)
+BATCH = 200
+_active = None
+
+
+@contextmanager
+def _connection():
+    """A database connection for this thread, closed afterwards only if we opened it."""
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if opened:
+            database.close()
+
+
+class SearchService:
+    def __init__(self, index_dir, sync=False):
+        self.index = SearchIndex(index_dir)
+        self.sync = sync
+        self._queue = queue.Queue()
+        self._worker = None
+        self._catch_up_started = False
+        self._lock = threading.Lock()
+
+    # -- changes ----------------------------------------------------------
+    def on_public_changed(self, name, doc_type=None, object_id=None, audit_index=None, **_):
+        if source(doc_type) is None or object_id is None:
+            return
+        item = (doc_type, str(object_id), audit_index)
+        if self.sync:
+            self._apply([item])
+            return
+        self._queue.put(item)
+        self._ensure_worker()
+
+    def _ensure_worker(self):
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._drain, name="search-indexer", daemon=True)
+                self._worker.start()
+
+    def _drain(self):
+        while True:
+            items = [self._queue.get()]
+            while len(items) < BATCH:
+                try:
+                    items.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._apply(items)
+            except Exception:  # the index is a projection: log, keep serving, rebuild repairs it
+                log.exception("search indexing failed for %d change(s)", len(items))
+            finally:
+                for _ in items:
+                    self._queue.task_done()
+
+    def flush(self):
+        """Wait until every queued change is applied (tests, shutdown)."""
+        self._queue.join()
+
+    def _apply(self, items):
+        changes, last = [], None
+        with _connection():
+            for doc_type, object_id, audit_index in items:
+                changes.append((doc_type, object_id, self._document(doc_type, object_id)))
+                if audit_index is not None:
+                    last = max(last or -1, audit_index)
+        self.index.apply(changes, audit_index=last)
+
+    @staticmethod
+    def _document(doc_type, object_id):
+        """The checked document, or None (remove) when gone, non-public or refused."""
+        doc = source(doc_type).document_for(object_id)
+        if doc is None:
+            return None
+        try:
+            return check(doc)
+        except DocumentError as exc:
+            log.error("search refused %s:%s (%s); removed from the index", doc_type, object_id, exc)
+            return None
+
+    # -- whole index --------------------------------------------------------
+    def all_documents(self):
+        for src in sources().values():
+            yield from src.iter_documents()
+
+    def rebuild(self, progress=None, procs=1):
+        """Rebuild from every source; returns the number of documents indexed."""
+        def refused(doc, exc):
+            log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
+
+        with _connection():
+            return self.index.rebuild(self.all_documents(), audit_index=audit_head(), procs=procs,
+                                      progress=progress, on_refused=refused)
+
+    def catch_up(self):
+        """Rebuild a missing or outdated index, else apply what the audit log holds beyond it."""
+        with _connection():
+            if not self.index.is_current():
+                count = self.rebuild()
+                log.info("search index rebuilt: %d documents", count)
+                return
+            last = self.index.audit_index()
+            entries = audit_entries_after(-1 if last is None else last)
+            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type)]
+        for start in range(0, len(items), BATCH):
+            self._apply(items[start:start + BATCH])
+
+    def start_catch_up(self):
+        """Once per process, in the background so the first request is not held up."""
+        with self._lock:
+            if self._catch_up_started:
+                return
+            self._catch_up_started = True
+
+        def run():
+            try:
+                self.catch_up()
+            except Exception:
+                log.exception("search catch-up failed; run `flask --app portal search rebuild`")
+
+        if self.sync:
+            run()
+        else:
+            threading.Thread(target=run, name="search-catch-up", daemon=True).start()
+
+
+def _auditlog():
+    try:
+        import portal.auditlog as auditlog
+    except ImportError:
+        return None
+    return auditlog
+
+
+def audit_head():
+    """The newest audit index, when the audit log offers ``head_index()``; else None."""
+    auditlog = _auditlog()
+    fn = getattr(auditlog, "head_index", None) if auditlog else None
+    return fn() if fn else None
+
+
+def audit_entries_after(index):
+    """Audit entries after ``index`` (with .index, .object_type, .object_id), when the log offers them."""
+    auditlog = _auditlog()
+    fn = getattr(auditlog, "entries_after", None) if auditlog else None
+    return list(fn(index)) if fn else []
+
+
+def init_app(app):
+    global _active
+    service = SearchService(app.config["INDEX_DIR"], sync=bool(app.config.get("SEARCH_SYNC")))
+    app.extensions["search"] = service
+    # One subscriber for the process, routed to the newest app's service (tests build many apps).
+    _active = service
+    events.subscribe("public.changed", _on_public_changed)
+
+    if not app.config.get("SEARCH_NO_CATCH_UP"):
+        @app.before_request
+        def _catch_up_once():
+            service.start_catch_up()
+    return service
+
+
+def _on_public_changed(name, **payload):
+    if _active is not None:
+        _active.on_public_changed(name, **payload)
+
+
+def get_service(app=None):
+    from flask import current_app
+    return (app or current_app).extensions["search"]

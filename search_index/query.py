@@ -1,0 +1,149 @@
+"""From what a resident types to a Whoosh query, with clear refusals.
+
+The syntax is deliberately small: words separated by spaces must all match;
+``"…"`` (or “…”) is an exact phrase; ``OR`` between two items matches either;
+``-word`` or ``NOT word`` excludes. Each bare word matches in two ways whose
+scores add up: its dictionary words (precise, titles boosted) and its bigram
+sequence (recall for two-character words and names the dictionary splits
+otherwise). A phrase matches its bigram sequence only, i.e. as a substring.
+"""
+import re
+
+from whoosh import query as wq
+
+from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
+
+MAX_QUERY_CHARS = 200
+MAX_ITEMS = 12
+OPERATORS = {"AND", "OR", "NOT", "-", "+", "|", "&"}
+_ITEM_RE = re.compile(r'-?"[^"]*"|\S+')
+TITLE_BOOST = 3.0
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; ``code`` for the API, ``message`` (Chinese) for people."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Parsed:
+    """The parsed query: the Whoosh query (None: match everything) and the strings to highlight."""
+
+    def __init__(self, query, highlights):
+        self.query = query
+        self.highlights = highlights
+
+
+def bigram_sequence(field, norm, boost=1.0):
+    """Match ``norm`` as a contiguous substring in a bigram field (see analysis.bigram_tokens).
+
+    The last Chinese run of the text may continue in the document, so its
+    trailing single character is dropped (runs of two or more) or matched as a
+    prefix (a run of one: 路 finds 路面 and 修路).
+    """
+    pieces = PIECE_RE.findall(norm)
+    parts = []
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if is_cjk(piece) and len(piece) == 1:
+            parts.append(wq.Prefix(field, piece) if last else wq.Term(field, piece))
+        elif is_cjk(piece):
+            parts.extend(wq.Term(field, piece[j:j + 2]) for j in range(len(piece) - 1))
+            if not last:
+                parts.append(wq.Term(field, piece[-1]))
+        else:
+            parts.append(wq.Term(field, piece))
+    if not parts:
+        return None
+    if len(parts) == 1:
+        only = parts[0]
+        only.boost = boost
+        return only
+    if all(type(p) is wq.Term for p in parts):
+        return wq.Phrase(field, [p.text for p in parts], boost=boost)
+    return wq.Sequence(parts, boost=boost)
+
+
+def _item_query(text, phrase):
+    """The query for one item and the strings to highlight, or (None, []) if it is only stopwords."""
+    norm = normalise(text)
+    bigram = [q for q in (bigram_sequence("title_bi", norm, TITLE_BOOST / 2), bigram_sequence("body_bi", norm, 0.5))
+              if q is not None]
+    if not bigram:
+        return None, []
+    if phrase:
+        return wq.Or(bigram), [norm.strip()]
+    words = word_tokens(norm)
+    if not words:
+        return None, []
+    word_q = wq.And([wq.Or([wq.Term("title", w, boost=TITLE_BOOST), wq.Term("body", w), wq.Term("topic", w)])
+                     for w in words])
+    return wq.Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
+
+
+def _split(text):
+    text = text.replace("“", '"').replace("”", '"').replace("＂", '"')
+    if text.count('"') % 2:
+        raise QueryError("unbalanced_quotes", "引号不成对，请检查搜索词中的引号。")
+    return _ITEM_RE.findall(text)
+
+
+def parse(text):
+    """Parse ``text``; raise QueryError for input that cannot mean a search."""
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError("query_too_long", f"搜索词太长，请不超过{MAX_QUERY_CHARS}个字。")
+    if not text:
+        return Parsed(None, [])
+    raw = _split(text)
+    if all(item.upper() in OPERATORS for item in raw):
+        raise QueryError("operators_only", "搜索词只有运算符（AND、OR、NOT、-），请输入要查找的词语。")
+    if len(raw) > MAX_ITEMS * 2:
+        raise QueryError("too_many_words", f"搜索词过多，请不超过{MAX_ITEMS}个词。")
+
+    groups, negatives, highlights = [], [], []
+    negate = join_next = False
+    had_words = False
+    for item in raw:
+        upper = item.upper()
+        if upper in ("NOT", "-"):
+            negate = True
+            continue
+        if upper in ("OR", "|"):
+            join_next = bool(groups)
+            continue
+        if upper in ("AND", "+", "&"):
+            continue
+        if item.startswith("-") and len(item) > 1:
+            negate, item = True, item[1:]
+        phrase = item.startswith('"')
+        body = item.strip('"')
+        if not body.strip():
+            negate = join_next = False
+            continue
+        had_words = True
+        q, marks = _item_query(body, phrase)
+        if q is not None:
+            if negate:
+                negatives.append(q)
+            else:
+                highlights.extend(marks)
+                if join_next and groups:
+                    groups[-1].append(q)
+                else:
+                    groups.append([q])
+        negate = join_next = False
+
+    if not groups:
+        if negatives:
+            raise QueryError("only_exclusions", "请至少输入一个要查找的词，不能只有排除词。")
+        if had_words:
+            raise QueryError("only_stopwords", "搜索词只包含“的、了、和”之类的常用虚词，请换一个更具体的词。")
+        raise QueryError("empty_query", "请输入要查找的词语。")
+    positive = wq.And([g[0] if len(g) == 1 else wq.Or(g) for g in groups])
+    if negatives:
+        positive = wq.AndNot(positive, wq.Or(negatives))
+    return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True))

@@ -1,0 +1,32 @@
+"""The real server: the header search box, the results page on a phone, the API and the CLI."""
+import requests
+
+
+def test_api_and_bad_input_over_http(live_server):
+    ok = requests.get(live_server.url + "/api/v1/search", params={"q": "公章"}, timeout=10)
+    assert ok.status_code == 200 and set(ok.json()) >= {"total", "facets", "results"}
+    for params, code in (({"q": '"村务'}, "unbalanced_quotes"), ({"q": "x" * 10000}, "query_too_long"),
+                         ({"q": "NOT"}, "operators_only")):
+        bad = requests.get(live_server.url + "/api/v1/search", params=params, timeout=10)
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == code
+
+
+def test_search_box_on_a_phone(live_server, phone):
+    phone.goto(live_server.url + "/")
+    phone.fill("header .search-box input[name=q]", '"公章')
+    phone.click("header .search-box button")
+    phone.wait_for_load_state()
+    assert "/search" in phone.url
+    assert "引号不成对" in phone.inner_text("#search-error")
+    phone.fill(".search-page-form input[name=q]", "公章")
+    phone.click(".search-page-form button")
+    phone.wait_for_selector("#result-count")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px phone"
+
+
+def test_cli_rebuild_against_server_instance(live_server):
+    result = live_server.cli("search", "rebuild", "--procs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "search index rebuilt" in result.stdout
+    assert "重建搜索索引" in result.stderr                    # tqdm's progress bar

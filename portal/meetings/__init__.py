@@ -31,6 +31,7 @@ def setup(app):
     from portal.extensions import socketio
     from portal.home import sections
     from portal.meetings import sockets
+    from portal.meetings import hub
     from portal.meetings.hub import Hub, deployment_tag
     from portal.meetings.services import record_peak
 
@@ -41,11 +42,15 @@ def setup(app):
     })
     app.config.setdefault("LIVE_QUESTION_INTERVAL", 20)
     app.add_template_filter(meeting_time, "meeting_time")
-    app.extensions["live_hub"] = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
-                                     app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
+    live = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
+               app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
+    app.extensions["live_hub"] = hub.default = live
     sockets.register(socketio)
     sections.register("meetings", _village_section, "meetings.village_list")
     _register_audit_sources()
+    from portal.meetings import search_source
+    from portal.search import register_source
+    register_source("meeting", search_source.iter_documents, search_source.document_for)
 
 
 def _register_audit_sources():

@@ -11,7 +11,7 @@ import logging
 from portal.meetings.models import AgendaItem, MeetingItem, Question
 
 log = logging.getLogger(__name__)
-ARCHIVE_CATEGORY = "meeting"  # publications' category for meeting records, when it has one
+ARCHIVE_CATEGORY = "village"  # 村务公开: a meeting record is village affairs made public
 
 
 def sha256_of(record):

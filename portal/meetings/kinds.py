@@ -3,12 +3,14 @@
 Each kind has a cleaner that builds a fresh dict from the fields it knows and
 drops everything else, so a client cannot smuggle in ``seq``, ``at``, an actor
 or markup-bearing extra fields: what is stored and broadcast is exactly what
-the cleaner returned.
+the cleaner returned. Free text is masked (phone, ID and bank numbers) before
+it is stored: a broadcast is public the moment it is sent.
 """
 import json
 from decimal import Decimal, InvalidOperation
 
 from portal.errors import ValidationError
+from portal.publications.masking import mask
 
 MAX_PAYLOAD_BYTES = 8 * 1024
 # Kinds a host posts; "question" and "status" are written by the server only.
@@ -37,7 +39,7 @@ def _text(data, name, limit, required=True):
         raise ValidationError(f"missing_{name}", f"缺少字段 {name}。")
     if len(value) > limit:
         raise ValidationError(f"bad_{name}", f"字段 {name} 不超过{limit}个字。")
-    return value
+    return mask(value)
 
 
 def _count(data, name):

@@ -7,17 +7,19 @@ after commit is anything broadcast (``hub.publish``) or announced
 import datetime
 import re
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from portal import events
 from portal.accounts.models import User
 from portal.auditlog import record
 from portal.db import database
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal.meetings import hub as live_hub
 from portal.meetings import kinds
 from portal.meetings.models import (KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question, aware,
                                     utcnow_precise)
 from portal.permissions import can, require
+from portal.publications.masking import mask
 from portal.units.models import Unit
 
 MAX_AGENDA = 30
@@ -27,7 +29,10 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def hub():
-    return current_app.extensions["live_hub"]
+    """The app's hub; outside a request (demo loading, scripts) the last app built."""
+    if has_app_context():
+        return current_app.extensions["live_hub"]
+    return live_hub.default
 
 
 def iso(value):
@@ -277,7 +282,7 @@ def moderate_question(actor, meeting, question_id, action):
             if action == "approve":
                 public = question_payload(question)
                 item = _append_item(actor, meeting, "question",
-                                    {"id": question.id, "text": question.text, "asker": public["asker"]})
+                                    {"id": question.id, "text": mask(question.text), "asker": public["asker"]})
                 Question.update(item_seq=item.seq).where(Question.id == question.id).execute()
                 question.item_seq = item.seq
         if item is not None:

@@ -1,9 +1,16 @@
-"""A python-socketio viewer that keeps its last sequence number and re-joins on reconnect."""
+"""Shared by the meeting tests: a module-wide server, tokens, and a python-socketio viewer
+that keeps its last sequence number and re-joins on reconnect.
+
+(No conftest.py here: other test folders import the top-level ``conftest`` by name.)
+"""
 import threading
 import time
 
+import pytest
 import requests
 import socketio
+
+from tests.conftest import LiveServer
 
 NS = "/live"
 HOUXI = "350528100200"
@@ -91,3 +98,17 @@ def live_meeting(server, token, title="测试议事会"):
     r = api(server, "POST", f"/api/v1/meetings/{meeting}/start", token)
     assert r.status_code == 200, r.text
     return meeting
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One real portal for a module's socket tests; each test makes its own meetings."""
+    srv = LiveServer(tmp_path_factory.mktemp("meetings") / "instance").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def tokens(server):
+    names = ("clerk_houxi", "clerk_shicheng", "resident_houxi", "resident_shicheng", "admin")
+    return {name: server.token(name) for name in names}

@@ -1,5 +1,5 @@
 """Chromium on a phone viewport: the host's console posts, the viewer's page shows it; a question is moderated."""
-from live_helpers import live_meeting
+from live_helpers import live_meeting, server, tokens  # noqa: F401 (fixtures)
 from tests.conftest import browser_login
 
 

@@ -1,7 +1,7 @@
 """The /live namespace against a real server: order, resume, late join, security, bad payloads."""
 import pytest
 
-from live_helpers import NS, Viewer, api, live_meeting
+from live_helpers import NS, Viewer, api, live_meeting, server, tokens  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

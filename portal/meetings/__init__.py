@@ -1,5 +1,6 @@
 """Live meeting broadcasts (议事直播): meetings, their numbered items, questions, archive and replay."""
 import datetime
+import os
 
 from portal import permissions
 
@@ -40,7 +41,7 @@ def setup(app):
         "meeting.host": {"clerk", "admin"},
         "meeting.ask": {"resident", "clerk", "supervisor", "handler", "inspector", "admin"},
     })
-    app.config.setdefault("LIVE_QUESTION_INTERVAL", 20)
+    app.config.setdefault("LIVE_QUESTION_INTERVAL", int(os.environ.get("PORTAL_LIVE_QUESTION_INTERVAL", "20")))
     app.add_template_filter(meeting_time, "meeting_time")
     live = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
                app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)

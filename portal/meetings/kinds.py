@@ -7,6 +7,7 @@ the cleaner returned. Free text is masked (phone, ID and bank numbers) before
 it is stored: a broadcast is public the moment it is sent.
 """
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from portal.errors import ValidationError
@@ -26,20 +27,25 @@ SERVER_KINDS = {"question": "群众提问", "status": "会议状态"}
 VOTE_RESULTS = {"passed": "通过", "rejected": "未通过"}
 
 
-def _text(data, name, limit, required=True):
-    value = data.get(name)
-    if value is None or value == "":
-        if required:
-            raise ValidationError(f"missing_{name}", f"缺少字段 {name}。")
-        return ""
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value, name, label, limit, required=True):
+    """Stripped, control characters removed, length-checked and masked text."""
+    if value is None:
+        value = ""
     if not isinstance(value, str):
-        raise ValidationError(f"bad_{name}", f"字段 {name} 必须是文本。")
-    value = value.strip()
+        raise ValidationError(f"bad_{name}", f"{label}必须是文本。")
+    value = CONTROL_CHARS.sub("", value).strip()
     if required and not value:
-        raise ValidationError(f"missing_{name}", f"缺少字段 {name}。")
+        raise ValidationError(f"missing_{name}", f"请填写{label}。")
     if len(value) > limit:
-        raise ValidationError(f"bad_{name}", f"字段 {name} 不超过{limit}个字。")
+        raise ValidationError(f"bad_{name}", f"{label}不超过{limit}个字。")
     return mask(value)
+
+
+def _text(data, name, limit, required=True):
+    return clean_text(data.get(name), name, f"字段 {name} ", limit, required)
 
 
 def _count(data, name):

@@ -5,7 +5,6 @@ after commit is anything broadcast (``hub.publish``) or announced
 (``events.emit``), so no viewer ever sees an item the log does not hold.
 """
 import datetime
-import re
 
 from flask import current_app, has_app_context
 
@@ -16,16 +15,15 @@ from portal.db import database
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.meetings import hub as live_hub
 from portal.meetings import kinds
+from portal.meetings.kinds import clean_text as _text
 from portal.meetings.models import (KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question, aware,
                                     utcnow_precise)
 from portal.permissions import can, require
-from portal.publications.masking import mask
 from portal.units.models import Unit
 
 MAX_AGENDA = 30
 MAX_LINKS = 20
 QUESTION_MAX_PENDING = 5
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def hub():
@@ -65,19 +63,6 @@ def may_post(user, meeting):
 def _require_host(user, meeting):
     if not may_post(user, meeting):
         raise PermissionDenied("not_host", "只有本场会议的主持人可以操作。")
-
-
-def _text(value, name, label, limit, required=True):
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"bad_{name}", f"{label}必须是文本。")
-    value = CONTROL_CHARS.sub("", value).strip()
-    if required and not value:
-        raise ValidationError(f"missing_{name}", f"请填写{label}。")
-    if len(value) > limit:
-        raise ValidationError(f"bad_{name}", f"{label}不超过{limit}个字。")
-    return value
 
 
 def parse_time(value):
@@ -282,7 +267,7 @@ def moderate_question(actor, meeting, question_id, action):
             if action == "approve":
                 public = question_payload(question)
                 item = _append_item(actor, meeting, "question",
-                                    {"id": question.id, "text": mask(question.text), "asker": public["asker"]})
+                                    {"id": question.id, "text": question.text, "asker": public["asker"]})
                 Question.update(item_seq=item.seq).where(Question.id == question.id).execute()
                 question.item_seq = item.seq
         if item is not None:

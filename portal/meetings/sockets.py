@@ -18,7 +18,7 @@ from flask_socketio import ConnectionRefusedError
 from portal.accounts.models import User
 from portal.accounts.services import user_for_token
 from portal.db import database
-from portal.errors import PortalError, ValidationError
+from portal.errors import PermissionDenied, PortalError, ValidationError
 from portal.meetings import services
 from portal.meetings.hub import NAMESPACE
 
@@ -60,6 +60,15 @@ def _user():
 
 def _meeting(data):
     return services.get_meeting(data.get("meeting"))
+
+
+def _hosting(data):
+    """(host, meeting) for a host-only event; a non-host is refused whatever the payload claims."""
+    user = _user()
+    meeting = _meeting(data)
+    if user is None or not services.may_post(user, meeting):
+        raise PermissionDenied("not_host", "只有本场会议的主持人可以操作。")
+    return user, meeting
 
 
 def on_connect(auth=None):
@@ -117,10 +126,7 @@ def on_leave(data):
 @_handler
 def on_post(data):
     """Host only: ``{"meeting", "kind", "data"}`` → ``{"ok": true, "seq": n}``."""
-    user = _user()
-    meeting = _meeting(data)
-    if user is None or not services.may_post(user, meeting):
-        return _error("not_host", "只有本场会议的主持人可以发布。")
+    user, meeting = _hosting(data)
     item = services.post_item(user, meeting, data.get("kind"), data.get("data"))
     return {"ok": True, "seq": item["seq"]}
 
@@ -139,10 +145,7 @@ def on_question(data):
 @_handler
 def on_moderate(data):
     """Host only: ``{"meeting", "question", "action": "approve"|"hide"}``."""
-    user = _user()
-    meeting = _meeting(data)
-    if user is None or not services.may_post(user, meeting):
-        return _error("not_host", "只有本场会议的主持人可以审核提问。")
+    user, meeting = _hosting(data)
     question = services.moderate_question(user, meeting, data.get("question"), data.get("action"))
     return {"ok": True, "question": question.id, "status": question.status, "seq": question.item_seq}
 

@@ -30,6 +30,14 @@ def _meeting(meeting_id):
         abort(404)
 
 
+def _hosted(meeting_id):
+    """The meeting if the signed-in user hosts it (or is an admin), else 403."""
+    meeting = _meeting(meeting_id)
+    if not services.may_post(current_user, meeting):
+        abort(403)
+    return meeting
+
+
 def _flash_errors(form):
     if not form.errors:
         flash("页面已过期，请刷新后重试。", "error")
@@ -104,18 +112,14 @@ def watch(meeting_id):
 @login_required
 def console(meeting_id):
     """The host's phone console: start/end, post every kind of item, moderate questions."""
-    meeting = _meeting(meeting_id)
-    if not services.may_post(current_user, meeting):
-        abort(403)
+    meeting = _hosted(meeting_id)
     agenda = list(meeting.agenda.order_by(AgendaItem.position))
     return render_template("meetings/console.html", meeting=meeting, agenda=agenda, kinds=POSTABLE,
                            action_form=ActionForm(), photo_form=PhotoForm(), max_photo=MAX_PHOTO_BYTES)
 
 
 def _host_action(meeting_id, action, done):
-    meeting = _meeting(meeting_id)
-    if not services.may_post(current_user, meeting):
-        abort(403)
+    meeting = _hosted(meeting_id)
     form = ActionForm()
     if not form.validate_on_submit():
         flash("页面已过期，请刷新后重试。", "error")
@@ -146,9 +150,7 @@ def end(meeting_id):
 @login_required
 def photo(meeting_id):
     """Upload a photo from the console; it is broadcast as an item."""
-    meeting = _meeting(meeting_id)
-    if not services.may_post(current_user, meeting):
-        abort(403)
+    meeting = _hosted(meeting_id)
     form = PhotoForm()
     upload = request.files.get("photo")
     if not form.validate_on_submit():

@@ -12,7 +12,7 @@ def test_host_post_reaches_viewer_page_and_question_is_moderated(server, tokens,
                                       is_mobile=True, has_touch=True)
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10000)
+        page.set_default_timeout(30000)  # generous: CI machines are shared
         browser_login(page, server.url, username)
         return page
 
@@ -27,7 +27,7 @@ def test_host_post_reaches_viewer_page_and_question_is_moderated(server, tokens,
         host.fill("#post-transcript textarea[name=text]", "欢迎各位村民代表参加议事会")
         host.fill("#post-transcript input[name=speaker]", "主持人")
         host.click("#post-transcript button[type=submit]")
-        viewer.wait_for_selector("#live-feed li.item-transcript", timeout=5000)
+        viewer.wait_for_selector("#live-feed li.item-transcript")
         assert "欢迎各位村民代表参加议事会" in viewer.inner_text("#live-feed")
 
         question = "<b>路灯</b>什么时候修？"

@@ -1,0 +1,159 @@
+"""Live broadcast benchmark: the portal against a bare python-socketio server.
+
+One meeting, N viewers (asyncio python-socketio clients over websocket, spread
+over several processes), a host posting R items/s for D seconds. Reports
+delivery latency p50/p99, items lost / out of order / duplicated, server
+memory per viewer (RSS growth from idle to all joined, divided by N), and
+delivered items per second, for the portal (SQLite, every item committed and
+audited) and for the bare server on the same machine with the same clients.
+
+Usage: ``python bench/live/run.py [--viewers 1000] [--rate 5] [--seconds 60] [--procs 4]``
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def wait_http(url, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_portal(workdir):
+    port = free_port()
+    instance = workdir / "instance"
+    log = open(workdir / "portal.log", "ab")
+    proc = subprocess.Popen([PY, str(ROOT / "run.py"), "--port", str(port), "--instance", str(instance)],
+                            cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/api/v1/units")
+    env = dict(os.environ, PORTAL_INSTANCE=str(instance))
+    out = subprocess.run([PY, "-m", "flask", "--app", "portal", "create-token", "clerk_houxi"], cwd=str(ROOT),
+                         env=env, capture_output=True, text=True, check=True)
+    token = out.stdout.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    r = requests.post(url + "/api/v1/meetings", headers=headers, timeout=30, json={
+        "village": "350528100200", "title": "基准测试议事会", "kind": "council",
+        "starts_at": "2026-06-01T09:30", "place": "村委会", "agenda": [{"step": "collect", "title": "基准"}]})
+    meeting = r.json()["id"]
+    requests.post(f"{url}/api/v1/meetings/{meeting}/start", headers=headers, timeout=30).raise_for_status()
+    return proc, url, token, meeting
+
+
+def start_bare(workdir):
+    port = free_port()
+    log = open(workdir / "bare.log", "ab")
+    proc = subprocess.Popen([PY, str(HERE / "bare_server.py"), str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/socket.io/?EIO=4&transport=polling")
+    return proc, url, None, 1
+
+
+def run_one(name, server, args, workdir):
+    proc, url, token, meeting = server
+    time.sleep(2)
+    idle = rss_kib(proc.pid)
+    expected = args.rate * args.seconds
+    per = [args.viewers // args.procs + (1 if i < args.viewers % args.procs else 0) for i in range(args.procs)]
+    viewers = []
+    for i, count in enumerate(per):
+        out = workdir / f"{name}-{i}.json"
+        viewers.append((subprocess.Popen([PY, str(HERE / "viewers.py"), url, str(meeting), str(count),
+                                          str(expected), str(args.seconds + 120), str(out)],
+                                         stdout=subprocess.PIPE, text=True), out))
+    t0 = time.time()
+    for p, _ in viewers:
+        line = p.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"viewer process failed: {line!r}")
+    connect_s = time.time() - t0
+    time.sleep(3)
+    joined = rss_kib(proc.pid)
+    host = socketio.Client()
+    host.connect(url, namespaces=["/live"], auth={"token": token} if token else None, transports=["websocket"])
+    acks = []
+    first_send = time.time()
+    for i in range(expected):
+        target = first_send + i / args.rate
+        time.sleep(max(0, target - time.time()))
+        host.emit("post", {"meeting": meeting, "kind": "transcript",
+                           "data": {"text": f"bench {i} {time.time():.6f}"}}, namespace="/live",
+                  callback=acks.append)
+    for p, _ in viewers:
+        p.wait()
+    host.disconnect()
+    results = [json.loads(out.read_text()) for _, out in viewers]
+    latencies = sorted(x for r in results for x in r["latencies"])
+    received = sum(r["received"] for r in results)
+    last = max(r["last_receive"] for r in results)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    return {
+        "server": name, "viewers": args.viewers, "items_posted": expected,
+        "acks_ok": sum(1 for a in acks if a.get("ok")),
+        "delivered": received, "lost": expected * args.viewers - received,
+        "out_of_order": sum(r["bad_order"] for r in results), "duplicates": sum(r["dups"] for r in results),
+        "p50_ms": round(q[49] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
+        "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
+        "delivered_per_s": round(received / max(1e-9, last - first_send), 1),
+        "connect_s": round(connect_s, 1),
+        "rss_idle_mib": round(idle / 1024, 1), "rss_joined_mib": round(joined / 1024, 1),
+        "kib_per_viewer": round((joined - idle) / args.viewers, 1),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", type=int, default=1000)
+    parser.add_argument("--rate", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--procs", type=int, default=4)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    rows = []
+    for name, starter in (("portal", start_portal), ("bare", start_bare)):
+        server = starter(workdir)
+        try:
+            rows.append(run_one(name, server, args, workdir))
+        finally:
+            server[0].terminate()
+            server[0].wait(10)
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    ratio = rows[0]["delivered_per_s"] / rows[1]["delivered_per_s"]
+    print(json.dumps({"portal_vs_bare_delivered_per_s": round(ratio, 3), "workdir": str(workdir)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+// Renders one broadcast item as DOM nodes. Text goes in through textContent only,
+// so nothing a host or a viewer typed can become markup.
+(function () {
+  "use strict";
+  var KIND_NAMES = {transcript: "发言记录", agenda: "议程切换", vote: "表决", photo: "现场照片",
+    bid_price: "唱标", notice: "通知", question: "群众提问", status: "会议状态"};
+
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  function body(item) {
+    var d = item.data || {};
+    var box = el("div", null, "item-body");
+    switch (item.kind) {
+      case "transcript":
+        if (d.speaker) { box.appendChild(el("strong", d.speaker + "：")); }
+        box.appendChild(document.createTextNode(d.text || ""));
+        break;
+      case "notice":
+        box.appendChild(el("strong", "通知："));
+        box.appendChild(document.createTextNode(d.text || ""));
+        break;
+      case "agenda":
+        box.textContent = "进入议程 " + (Number(d.index) + 1) + "【" + (d.step_name || "") + "】" + (d.title || "");
+        break;
+      case "vote":
+        box.textContent = "表决：" + d.motion + " — 赞成 " + d["for"] + " / 反对 " + d.against +
+          " / 弃权 " + d.abstain + "，";
+        box.appendChild(el("strong", d.result_name));
+        break;
+      case "bid_price":
+        box.textContent = "唱标：" + d.bidder + " 报价 ";
+        box.appendChild(el("strong", d.price));
+        box.appendChild(document.createTextNode(" 元" + (d.note ? "（" + d.note + "）" : "")));
+        break;
+      case "photo":
+        var img = el("img");
+        if (typeof d.url === "string" && d.url.charAt(0) === "/") { img.src = d.url; }
+        img.alt = d.caption || "现场照片";
+        box.appendChild(img);
+        if (d.caption) { box.appendChild(el("span", d.caption, "meta")); }
+        break;
+      case "question":
+        box.appendChild(el("strong", "群众提问（" + d.asker + "）："));
+        box.appendChild(document.createTextNode(d.text || ""));
+        break;
+      case "status":
+        box.appendChild(el("strong", d.status_name || d.status));
+        break;
+      default:
+        box.textContent = JSON.stringify(d);
+    }
+    return box;
+  }
+
+  function render(item) {
+    var li = el("li", null, "item item-" + String(item.kind).replace(/[^a-z_]/g, ""));
+    li.setAttribute("data-seq", String(item.seq));
+    var when = new Date(item.at);
+    var time = isNaN(when) ? "" : when.toLocaleTimeString("zh-CN", {hour12: false});
+    li.appendChild(el("span", "#" + item.seq + " · " + (KIND_NAMES[item.kind] || item.kind) + " · " + time, "item-meta"));
+    li.appendChild(body(item));
+    return li;
+  }
+
+  window.LiveItems = {render: render, el: el};
+})();

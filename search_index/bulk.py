@@ -24,6 +24,9 @@ from array import array
 from collections import Counter, defaultdict
 
 import numpy as np
+from whoosh import formats
+from whoosh.analysis import IDTokenizer
+from whoosh.fields import ID
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_ushort
@@ -37,6 +40,8 @@ COMPRESSION = 1
 SIDECAR_EXT = ".srch.npz"          # matches Whoosh's segment file pattern: removed with its segment
 _LENGTH_TABLE = np.asarray(_length_byte_cache, dtype=np.int64)
 _INT = struct.Struct("!i")
+_LONG = struct.Struct("!q")
+_TERMINFO = W3TermInfo._struct          # flags, weight, doc freq, min/max length bytes, max weight, first/last id
 
 # TEXT fields analysed here (the schema's analyzers run the same functions on the slow path).
 TOKENS = {"title": word_tokens, "body": word_tokens, "topic": word_tokens,
@@ -53,17 +58,31 @@ def length_bytes(lengths):
 class _FieldPostings:
     """Postings of one field for one segment, accumulated document by document."""
 
+    FLUSH = 2000
+
     def __init__(self):
         self.vocab = defaultdict()
         self.vocab.default_factory = self.vocab.__len__      # a new term gets the next id
-        self.tids = array("i")
-        self.freqs = array("i")
+        self._tids, self._freqs, self._parts = [], [], []
         self.per_doc = array("i")                           # distinct terms per document
 
     def add(self, counts):
-        self.tids.extend(map(self.vocab.__getitem__, counts.keys()))
-        self.freqs.extend(counts.values())
+        self._tids.extend(map(self.vocab.__getitem__, counts))
+        self._freqs.extend(counts.values())
         self.per_doc.append(len(counts))
+        if len(self.per_doc) % self.FLUSH == 0:
+            self._flush()
+
+    def _flush(self):
+        if self._tids:
+            self._parts.append((np.array(self._tids, dtype=np.int32), np.array(self._freqs, dtype=np.int32)))
+            self._tids, self._freqs = [], []
+
+    def arrays(self):
+        self._flush()
+        if not self._parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return (np.concatenate([t for t, _ in self._parts]), np.concatenate([f for _, f in self._parts]))
 
 
 def _segment_arrays(schema, docs):
@@ -71,86 +90,125 @@ def _segment_arrays(schema, docs):
     postings = defaultdict(_FieldPostings)
     lengths = {name: array("i") for name in TOKENS}
     indexed = [(name, schema[name]) for name in schema.names() if schema[name].indexed]
+    plain_ids = {name for name, field in indexed
+                 if type(field) is ID and type(field.analyzer) is IDTokenizer}
+    distinct = {name for name, field in indexed if isinstance(field.format, formats.Existence)}
     for fields in docs:
         for name, field in indexed:
             value = fields.get(name)
             if name in TOKENS:
-                tokens = TOKENS[name](value) if value else []
-                lengths[name].append(len(tokens))
-                postings[name].add(Counter(tokens))
+                counts = Counter(TOKENS[name](value) if value else ())
+                # Whoosh's field length: the sum of the frequencies its format reports
+                lengths[name].append(len(counts) if name in distinct else counts.total())
+                postings[name].add(counts)
             elif value is None:
                 postings[name].add({})
+            elif name in plain_ids:                  # IDTokenizer: the whole value is the one term
+                postings[name].add({value: 1})
             else:
                 postings[name].add({tbytes: freq for tbytes, freq, _, _ in field.index(value)})
     return postings, lengths
 
 
+def _blocks(starts):
+    """Start and end offsets of every posting block, terms (in id order) cut into BLOCK-sized pieces."""
+    df = np.diff(starts)
+    nb = (df + BLOCK - 1) // BLOCK
+    block_tid = np.repeat(np.arange(len(df)), nb)
+    first = np.cumsum(nb) - nb
+    bstart = starts[:-1][block_tid] + (np.arange(len(block_tid)) - first[block_tid]) * BLOCK
+    bend = np.minimum(bstart + BLOCK, starts[1:][block_tid])
+    return first, nb, bstart, bend
+
+
 def _write_postings(fieldwriter, postfile, name, field, fp, doc_lengths, ndocs):
-    """Write one field's terms in byte order, each as blocks of up to BLOCK postings."""
-    tids = np.frombuffer(fp.tids, dtype=np.int32)
-    freqs = np.frombuffer(fp.freqs, dtype=np.int32)
+    """Write one field's terms in byte order, each as blocks of up to BLOCK postings.
+
+    Everything per posting is done with numpy over the whole field; the Python
+    loop runs per block (pickle, compress) and per term (term table row).
+    """
+    tids, freqs = fp.arrays()
+    if not len(tids):
+        return
     docs = np.repeat(np.arange(ndocs, dtype=np.int64), np.frombuffer(fp.per_doc, dtype=np.int32))
     order = np.argsort(tids, kind="stable")           # documents stay ascending within a term
     docs, freqs = docs[order], freqs[order]
     starts = np.zeros(len(fp.vocab) + 1, dtype=np.int64)
     np.cumsum(np.bincount(tids, minlength=len(fp.vocab)), out=starts[1:])
-    boost = float(field.format.field_boost)
+    first, nblocks, bstart, bend = _blocks(starts)
     fixed = field.format.fixed_value_size()
-    lens = doc_lengths[docs] if doc_lengths is not None else None
-    lbytes = length_bytes(lens) if lens is not None else None
-    weights_all = (freqs * boost).astype(np.float32)
+    if fixed not in (0, 4):
+        raise ValueError(f"bulk writer cannot encode the format of field {name}")
+
+    weights = (freqs * float(field.format.field_boost)).astype(np.float32)
+    deltas = docs.copy()
+    deltas[1:] -= docs[:-1]
+    deltas[bstart] = docs[bstart]                     # each block's ids restart from 0
+    id_bytes = deltas.astype(np.uint32).tobytes()
+    id16_bytes = deltas.astype(np.uint16).tobytes()
+    b_small = (np.maximum.reduceat(deltas, bstart) < 65536).tolist()
+    w_bytes = weights.tobytes()
+    v_bytes = freqs.astype(">u4").tobytes() if fixed == 4 else None
+    b_wmax = np.maximum.reduceat(weights, bstart).tolist()
+    b_wmin = np.minimum.reduceat(weights, bstart).tolist()
+    b_last = docs[bend - 1].tolist()
+    t_weight = np.add.reduceat(weights.astype(np.float64), starts[:-1]).tolist()
+    t_wmax = np.maximum.reduceat(weights, starts[:-1]).tolist()
+    t_first, t_last = docs[starts[:-1]].tolist(), docs[starts[1:] - 1].tolist()
+    if doc_lengths is not None:
+        lens = doc_lengths[docs]
+        lbytes = length_bytes(lens)
+        b_mnb = np.minimum.reduceat(lbytes, bstart).tolist()
+        b_mxb = np.maximum.reduceat(lbytes, bstart).tolist()
+        t_mnb = length_bytes(np.minimum.reduceat(lens, starts[:-1])).tolist()
+        t_mxb = length_bytes(np.maximum.reduceat(lens, starts[:-1])).tolist()
+    else:
+        b_mnb = b_mxb = [0] * len(bstart)
+        t_mnb = t_mxb = [0] * (len(starts) - 1)
+    bstart, bend, first, nblocks = bstart.tolist(), bend.tolist(), first.tolist(), nblocks.tolist()
+    df = np.diff(starts).tolist()
 
     terms = sorted(((t if isinstance(t, bytes) else t.encode("utf-8")), tid) for t, tid in fp.vocab.items())
     fieldwriter.start_field(name, field)
-    fieldid = fieldwriter._fieldid
-    tindex = fieldwriter._tindex
+    prefix = pack_ushort(fieldwriter._fieldid)
+    tindex_add = fieldwriter._tindex.add
+    base = postfile.tell()
+    out, pos = [], 0
+    dumps, compress = pickle.dumps, zlib.compress
     for btext, tid in terms:
-        lo, hi = int(starts[tid]), int(starts[tid + 1])
-        info = W3TermInfo()
-        offset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        for b0 in range(lo, hi, BLOCK):
-            b1 = min(hi, b0 + BLOCK)
-            ids = docs[b0:b1]
-            weights = weights_all[b0:b1]
-            deltas = np.diff(ids, prepend=0)
-            id_arr = array("H" if deltas.max() < 65536 else "I", deltas.astype(np.uint32).tolist())
-            wmax = float(weights.max())
-            if wmax == 1.0 and float(weights.min()) == 1.0:
-                wval = None
-            elif float(weights.min()) == wmax:
-                wval = wmax
+        offset = pos
+        out.append(WHOOSH3_HEADER_MAGIC)
+        pos += 4
+        last_block = first[tid] + nblocks[tid] - 1
+        for k in range(first[tid], last_block + 1):
+            b0, b1 = bstart[k], bend[k]
+            if b_small[k]:
+                ids = array("H")
+                ids.frombytes(id16_bytes[2 * b0:2 * b1])
             else:
-                wval = array("f", weights.tobytes())
-            if fixed == 0:
-                values = None
-            elif fixed == 4:
-                values = freqs[b0:b1].astype(">u4").tobytes()
+                ids = array("I")
+                ids.frombytes(id_bytes[4 * b0:4 * b1])
+            wmax = b_wmax[k]
+            if wmax == b_wmin[k]:
+                wval = None if wmax == 1.0 else wmax
             else:
-                raise ValueError(f"bulk writer cannot encode the format of field {name}")
-            data = zlib.compress(pickle.dumps((id_arr, wval, values), 4), COMPRESSION)
-            if lens is not None:
-                mnl, mxl = int(lens[b0:b1].min()), int(lens[b0:b1].max())
-                mnb, mxb = int(lbytes[b0:b1].min()), int(lbytes[b0:b1].max())
-            else:
-                mnl, mxl, mnb, mxb = None, 0, 0, 0
-            infobytes = pickle.dumps((b1 - b0, int(ids[-1]), wmax, COMPRESSION, mnb, mxb), 2)
-            size = len(infobytes) + len(data)
-            postfile.write(_INT.pack(-size if b1 == hi else size))
-            postfile.write(infobytes)
-            postfile.write(data)
-            # Term statistics, as W3TermInfo.add_block would gather them.
-            info._weight += float(weights.astype(np.float64).sum())
-            info._df += b1 - b0
-            if mnl is not None:
-                info._minlength = mnl if info._minlength is None else min(info._minlength, mnl)
-            info._maxlength = max(info._maxlength, mxl)
-            info._maxweight = max(info._maxweight, wmax)
-            if info._minid is None:
-                info._minid = int(ids[0])
-            info._maxid = int(ids[-1])
-        info.set_extent(offset, postfile.tell() - offset)
-        tindex.add(pack_ushort(fieldid) + btext, info.to_bytes())
+                wval = array("f")
+                wval.frombytes(w_bytes[4 * b0:4 * b1])
+            values = v_bytes[4 * b0:4 * b1] if v_bytes is not None else None
+            data = dumps((ids, wval, values), 4)
+            comp = COMPRESSION if b1 - b0 >= 64 else 0
+            if comp:
+                data = compress(data, comp)
+            info = dumps((b1 - b0, b_last[k], wmax, comp, b_mnb[k], b_mxb[k]), 2)
+            size = len(info) + len(data)
+            out.append(_INT.pack(-size if k == last_block else size))
+            out.append(info)
+            out.append(data)
+            pos += 4 + size
+        row = _TERMINFO.pack(0, t_weight[tid], df[tid], t_mnb[tid], t_mxb[tid], t_wmax[tid],
+                             t_first[tid], t_last[tid])
+        tindex_add(prefix + btext, row + _LONG.pack(base + offset) + _INT.pack(pos - offset))
+    postfile.write(b"".join(out))
     fieldwriter.finish_field()
 
 

@@ -33,6 +33,7 @@ LOCK_FILE = "writer.lock"
 MAX_PAGE_LEN = 50
 POOL_SIZE = 4
 SEGMENT_DOCS = 50_000
+STREAM_SEGMENT_DOCS = 25_000
 
 
 class SearchResult:
@@ -130,12 +131,14 @@ class SearchIndex:
                 self._write_state(complete=False)
 
     def rebuild(self, documents, audit_index=None, procs=1, limitmb=128, progress=None, on_refused=None,
-                fast=True, segment_docs=SEGMENT_DOCS):
+                fast=True, segment_docs=None):
         """Replace the whole index by ``documents`` (an iterable of dicts); returns the count indexed.
 
         The old contents stay searchable until the new generation is committed.
         ``fast`` (the default) writes segments of up to ``segment_docs``
-        documents with the bulk builder (``bulk``), in ``procs`` processes;
+        documents with the bulk builder (``bulk``), in ``procs`` processes
+        (by default a sized collection is split evenly between the processes,
+        up to SEGMENT_DOCS a segment; a stream goes in STREAM_SEGMENT_DOCS);
         ``fast=False`` feeds Whoosh's own writer (the reference the bulk path
         is tested against). A refused document is passed to
         ``on_refused(doc, error)`` and skipped.
@@ -145,6 +148,9 @@ class SearchIndex:
                          and self.state().get("schema_version") == SCHEMA_VERSION)
             ix = windex.create_in(str(self.path), make_schema()) if fresh else windex.open_dir(str(self.path))
             self._write_state(complete=False, audit_index=None)
+            if segment_docs is None:
+                segment_docs = (min(SEGMENT_DOCS, max(1, math.ceil(len(documents) / max(1, procs))))
+                                if hasattr(documents, "__len__") else STREAM_SEGMENT_DOCS)
             checked = self._checked(documents, on_refused)
             count = (self._rebuild_fast(ix, checked, procs, progress, segment_docs) if fast
                      else self._rebuild_slow(ix, checked, limitmb, progress))

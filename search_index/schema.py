@@ -1,9 +1,10 @@
 """The index's schema and how a checked document becomes its fields (shared by both write paths).
 
-Version 3: the bigram fields keep frequencies but no positions (most of the
-postings are body bigrams; a quoted phrase is checked against stored text
+Version 3: the bigram fields keep neither positions nor frequencies (most of
+the postings are body bigrams; a quoted phrase is checked against stored text
 instead, see engine), which makes them cheap to write and to read.
 """
+from whoosh import formats
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from search_index.analysis import BigramAnalyzer, WordAnalyzer, normalise
@@ -15,6 +16,20 @@ FILTERS = ("type", "township", "village", "category")
 DATE_FIELD = "published_at"
 
 
+class BIGRAMS(TEXT):
+    """A TEXT field that records only which bigrams a document has (Whoosh's Existence format).
+
+    Bigrams are the recall view: their in-document frequency adds little to
+    ranking (the word fields carry it), and without frequencies or positions
+    their posting blocks are bare document numbers, the cheapest to write and
+    read. Its length is the number of distinct bigrams, as Whoosh counts it.
+    """
+
+    def __init__(self, analyzer, field_boost=1.0):
+        super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
+        self.format = formats.Existence(field_boost=field_boost)
+
+
 def make_schema():
     words, bigrams = WordAnalyzer(), BigramAnalyzer()
     return Schema(
@@ -24,8 +39,8 @@ def make_schema():
         title=TEXT(analyzer=words, phrase=False, field_boost=2.0),
         body=TEXT(analyzer=words, phrase=False),
         topic=TEXT(analyzer=words, phrase=False, field_boost=1.5),   # the category's words: 用章 finds seal uses
-        title_bi=TEXT(analyzer=bigrams, phrase=False, field_boost=1.5),
-        body_bi=TEXT(analyzer=bigrams, phrase=False),
+        title_bi=BIGRAMS(analyzer=bigrams, field_boost=1.5),
+        body_bi=BIGRAMS(analyzer=bigrams),
         township=ID(stored=True, sortable=True),
         village=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),

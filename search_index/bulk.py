@@ -140,7 +140,9 @@ def _write_postings(fieldwriter, postfile, name, field, fp, doc_lengths, ndocs):
     if fixed not in (0, 4):
         raise ValueError(f"bulk writer cannot encode the format of field {name}")
 
-    weights = (freqs * float(field.format.field_boost)).astype(np.float32)
+    boost = float(field.format.field_boost)
+    # Existence reports every posting with the field's boost, whatever the frequency
+    weights = (freqs * boost if fixed == 4 else np.full(len(freqs), boost)).astype(np.float32)
     deltas = docs.copy()
     deltas[1:] -= docs[:-1]
     deltas[bstart] = docs[bstart]                     # each block's ids restart from 0

@@ -252,6 +252,7 @@ class Snapshot:
             for m, s in parts[1:]:
                 mask &= m
                 score += s
+            score[~mask] = 0.0                 # invariant: no score outside the mask (ORs add scores up)
             return mask, score
         if isinstance(node, q.AndNot):
             pos = self._eval(node.positive, i, state)
@@ -260,12 +261,14 @@ class Snapshot:
             neg = self._eval(node.negative, i, state)
             if neg is not None:
                 pos[0][neg[0]] = False
+                pos[1][neg[0]] = 0.0
             return pos
         if isinstance(node, q.Phrase):
             got = self._eval(q.Or(node.alternatives), i, state)
             if got is None:
                 return None
             self._verify(node, i, got[0], state)
+            got[1][~got[0]] = 0.0
             return got
         raise TypeError(f"unknown query node {node!r}")
 
@@ -307,6 +310,18 @@ class Snapshot:
             out.append(mask)
         return out
 
+    def matches(self, node):
+        """{global docnum: score} of every live document ``node`` matches (tests compare with Whoosh)."""
+        base = self._base({}, None, None)
+        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
+        out = {}
+        for i, leaf in enumerate(self.leaves):
+            got = self._eval(node, i, state)
+            if got is not None:
+                for d in np.flatnonzero(got[0] & base[i]).tolist():
+                    out[d + leaf.offset] = float(got[1][d])
+        return out
+
     def run(self, parsed, filters, date_from, date_to, first, count):
         """(total, facets {name: {label: n}}, [(leaf, docnum)] of ranks first..first+count, unverified)."""
         base = self._base(filters, date_from, date_to)
@@ -342,11 +357,12 @@ class Snapshot:
                 idx = np.flatnonzero(mask)
                 if len(idx) > want:
                     exhausted = False
-                    idx = idx[np.argpartition(-key[idx], want - 1)[:want]]
+                    kth = np.partition(-key[idx], want - 1)[want - 1]
+                    idx = idx[-key[idx] <= kth]       # all ties at the cut too, so the order is stable
                 offset = self.leaves[i].offset
                 cands.extend(zip((-key[idx]).tolist(), (idx + offset).tolist(), [i] * len(idx), idx.tolist()))
             cands.sort()
-            for _, _, i, d in cands[done:want]:
+            for _, _, i, d in (cands[done:] if exhausted else cands[done:want]):
                 yield self.leaves[i], d
             if exhausted:
                 return

@@ -15,6 +15,7 @@ the phrase check), which tests use to compare both paths.
 import re
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
 from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
 
@@ -70,18 +71,23 @@ class Phrase:
 
 
 def to_whoosh(node):
-    """The Whoosh query for a node tree (a phrase becomes its bigram match, unchecked)."""
+    """The Whoosh query for a node tree (a phrase becomes its bigram match, unchecked).
+
+    ORs are Whoosh's union-matcher trees (``DefaultOr``): on small indexes
+    Whoosh would otherwise pick its preloading matcher, whose scores for nested
+    ANDs differ from the sum of the parts.
+    """
     if isinstance(node, Prefix):
         return wq.Prefix(node.field, node.text, boost=node.boost)
     if isinstance(node, Term):
         return wq.Term(node.field, node.text, boost=node.boost)
     if isinstance(node, Or):
-        return wq.Or([to_whoosh(c) for c in node.children])
+        return DefaultOr([to_whoosh(c) for c in node.children])
     if isinstance(node, And):
         return wq.And([to_whoosh(c) for c in node.children])
     if isinstance(node, AndNot):
         return wq.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
-    return wq.Or([to_whoosh(c) for c in node.alternatives])
+    return DefaultOr([to_whoosh(c) for c in node.alternatives])
 
 
 def phrase_needle(norm):

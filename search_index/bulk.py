@@ -73,9 +73,17 @@ class _FieldPostings:
         if len(self.per_doc) % self.FLUSH == 0:
             self._flush()
 
+    def add_set(self, terms):
+        """Terms of a document for an Existence field (their frequencies are never read)."""
+        self._tids.extend(map(self.vocab.__getitem__, terms))
+        self.per_doc.append(len(terms))
+        if len(self.per_doc) % self.FLUSH == 0:
+            self._flush()
+
     def _flush(self):
         if self._tids:
-            self._parts.append((np.array(self._tids, dtype=np.int32), np.array(self._freqs, dtype=np.int32)))
+            freqs = np.array(self._freqs, dtype=np.int32) if self._freqs else np.ones(len(self._tids), np.int32)
+            self._parts.append((np.array(self._tids, dtype=np.int32), freqs))
             self._tids, self._freqs = [], []
 
     def arrays(self):
@@ -92,14 +100,17 @@ def _segment_arrays(schema, docs):
     indexed = [(name, schema[name]) for name in schema.names() if schema[name].indexed]
     plain_ids = {name for name, field in indexed
                  if type(field) is ID and type(field.analyzer) is IDTokenizer}
-    distinct = {name for name, field in indexed if isinstance(field.format, formats.Existence)}
+    distinct = {name for name, field in indexed if name in TOKENS and isinstance(field.format, formats.Existence)}
     for fields in docs:
         for name, field in indexed:
             value = fields.get(name)
-            if name in TOKENS:
+            if name in distinct:                     # Existence: which terms, each counted once
+                terms = set(TOKENS[name](value)) if value else set()
+                lengths[name].append(len(terms))
+                postings[name].add_set(terms)
+            elif name in TOKENS:
                 counts = Counter(TOKENS[name](value) if value else ())
-                # Whoosh's field length: the sum of the frequencies its format reports
-                lengths[name].append(len(counts) if name in distinct else counts.total())
+                lengths[name].append(counts.total())   # Whoosh's field length: the sum of the frequencies
                 postings[name].add(counts)
             elif value is None:
                 postings[name].add({})
@@ -159,7 +170,7 @@ def _write_postings(fieldwriter, postfile, name, field, fp, doc_lengths, ndocs):
     t_first, t_last = docs[starts[:-1]].tolist(), docs[starts[1:] - 1].tolist()
     if doc_lengths is not None:
         lens = doc_lengths[docs]
-        lbytes = length_bytes(lens)
+        lbytes = length_bytes(doc_lengths)[docs]
         b_mnb = np.minimum.reduceat(lbytes, bstart).tolist()
         b_mxb = np.maximum.reduceat(lbytes, bstart).tolist()
         t_mnb = length_bytes(np.minimum.reduceat(lens, starts[:-1])).tolist()

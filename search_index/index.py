@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
@@ -22,7 +23,7 @@ from whoosh import index as windex
 from whoosh import writing
 
 from search_index import bulk
-from search_index.documents import check, key_of
+from search_index.documents import DocumentError, check, key_of
 from search_index.engine import Snapshot
 from search_index.query import QueryError, parse
 from search_index.schema import DATE_FIELD, FACETS, FILTERS, SCHEMA_VERSION, fields_of, make_schema
@@ -151,9 +152,8 @@ class SearchIndex:
             if segment_docs is None:
                 segment_docs = (min(SEGMENT_DOCS, max(1, math.ceil(len(documents) / max(1, procs))))
                                 if hasattr(documents, "__len__") else STREAM_SEGMENT_DOCS)
-            checked = self._checked(documents, on_refused)
-            count = (self._rebuild_fast(ix, checked, procs, progress, segment_docs) if fast
-                     else self._rebuild_slow(ix, checked, limitmb, progress))
+            count = (self._rebuild_fast(ix, documents, on_refused, procs, progress, segment_docs) if fast
+                     else self._rebuild_slow(ix, self._checked(documents, on_refused), limitmb, progress))
             self._write_state(complete=True, audit_index=audit_index)
         return count
 
@@ -181,25 +181,35 @@ class SearchIndex:
         writer.commit(mergetype=writing.CLEAR)
         return count
 
-    def _rebuild_fast(self, ix, checked, procs, progress, segment_docs):
-        chunks = ((str(self.path), ix.indexname, chunk) for chunk in _chunked(checked, segment_docs))
+    def _rebuild_fast(self, ix, documents, on_refused, procs, progress, segment_docs):
+        """Chunks of raw documents to ``bulk.build_chunk`` (which checks them) in worker processes."""
+        in_flight = deque()                      # chunks handed out, in order, until their segment is back
+
+        def chunks():
+            for chunk in _chunked(documents, segment_docs):
+                in_flight.append(chunk)
+                yield str(self.path), ix.indexname, chunk
+
         lock = ix.lock("WRITELOCK")
         if not lock.acquire(blocking=True):
             raise TimeoutError(f"search index {self.path} is locked by another writer")
         try:
             segments = []
-            if procs > 1:
-                ctx = multiprocessing.get_context("spawn")
-                with ctx.Pool(procs) as pool:
-                    for segment in pool.imap(bulk.build_chunk, chunks):
+            pool = multiprocessing.get_context("spawn").Pool(procs) if procs > 1 else None
+            try:
+                results = pool.imap(bulk.build_chunk, chunks()) if pool else map(bulk.build_chunk, chunks())
+                for segment, refused in results:
+                    chunk = in_flight.popleft()
+                    for position, message in refused:
+                        if on_refused:
+                            on_refused(chunk[position], DocumentError(message))
+                    if segment is not None:
                         segments.append(segment)
                         if progress:
                             progress(segment.doc_count_all())
-            else:
-                for args in chunks:
-                    segments.append(bulk.build_chunk(args))
-                    if progress:
-                        progress(segments[-1].doc_count_all())
+            finally:
+                if pool:
+                    pool.terminate()
             bulk.commit_segments(ix, segments)
         finally:
             lock.release()

@@ -105,7 +105,11 @@ class SegmentData:
 
 
 def read_postings(segreader, terminfo):
-    """(docnums int64, weights float64) of one term in one segment, decoded a block at a time."""
+    """(docnums int64, weights) of one term in one segment, decoded a block at a time.
+
+    ``weights`` is a float when every posting has the same one (Existence
+    fields), else a float64 array.
+    """
     if terminfo.is_inlined():
         ids, weights, _ = terminfo.inlined_postings()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
@@ -115,26 +119,31 @@ def read_postings(segreader, terminfo):
     buf = segreader._terms._postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("bad postings block header")
-    pos, id_parts, w_parts = 4, [], []
+    pos, id_parts, w_parts, consts, previous_last = 4, [], [], set(), 0
     while pos < len(buf):
         size = _INT.unpack_from(buf, pos)[0]
         pos += 4
         last, size = size < 0, abs(size)
         stream = io.BytesIO(buf[pos:pos + size])
-        count, _, _, comp, _, _ = pickle.load(stream)
+        count, last_id, _, comp, _, _ = pickle.load(stream)
         data = stream.read()
         ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
-        id_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
-        if weights is None:
-            w_parts.append(np.ones(count))
-        elif isinstance(weights, float):
-            w_parts.append(np.full(count, weights))
+        deltas = np.asarray(ids, dtype=np.int64)
+        deltas[0] -= previous_last            # a block's first id is absolute: make it a delta too
+        previous_last = last_id
+        id_parts.append(deltas)
+        if weights is None or isinstance(weights, float):
+            consts.add(1.0 if weights is None else weights)
+            w_parts.append((count, 1.0 if weights is None else weights))
         else:
             w_parts.append(np.asarray(weights, dtype=np.float64))
         pos += size
         if last:
             break
-    return np.concatenate(id_parts), np.concatenate(w_parts)
+    ids = np.cumsum(id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts))
+    if len(consts) == 1 and all(isinstance(w, tuple) for w in w_parts):
+        return ids, consts.pop()                      # every posting has the same weight
+    return ids, np.concatenate([np.full(*w) if isinstance(w, tuple) else w for w in w_parts])
 
 
 class _Leaf:
@@ -166,6 +175,16 @@ class Snapshot:
             data = SegmentData.load(path, segment, segreader, self.scorable, facets, date_field)
             deleted = segment.deleted_docs() if segment.has_deletions() else ()
             self.leaves.append(_Leaf(segreader, offset, data, deleted))
+        self._tables = {}
+        # Facet labels over all segments, and each segment's codes mapped onto them
+        self.labels, self._code_maps = {}, []
+        for name in facets:
+            self.labels[name] = sorted({v for leaf in self.leaves for v in leaf.data.facets[name][0]})
+        for leaf in self.leaves:
+            index = {name: {v: k for k, v in enumerate(self.labels[name])} for name in facets}
+            self._code_maps.append({name: np.asarray([index[name][v] for v in leaf.data.facets[name][0]] or [0],
+                                                     dtype=np.int64)
+                                    for name in facets})
         self.doc_count_all = self.reader.doc_count_all()
         self.avgfl = {f: (self.reader.field_length(f) / (self.doc_count_all or 1)) or 1 for f in self.scorable}
 
@@ -199,14 +218,29 @@ class Snapshot:
                 if ti is None:
                     continue
                 ids, w = read_postings(leaf.reader, ti)
-                if field in leaf.data.lengths:
-                    fl = leaf.data.lengths[field][ids]
-                    scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
-                else:
-                    scores = w
-                out[i] = (ids, scores * boost)
+                if field not in leaf.data.lengths:
+                    scores = w if isinstance(w, np.ndarray) else np.full(len(ids), w)
+                elif isinstance(w, np.ndarray):
+                    scores = idf * ((w * (K1 + 1)) / (w + self._norm(i, field, avgfl)[ids])) * boost
+                else:                                   # one weight for all: a per-document table
+                    scores = self._tf(i, field, avgfl, w)[ids] * (idf * boost)
+                out[i] = (ids, scores)
         cache[key] = out
         return out
+
+    def _norm(self, i, field, avgfl):
+        """BM25's length normalisation K1·(1−B+B·fl/avgfl) per document of leaf ``i`` (per snapshot)."""
+        key = ("norm", i, field)
+        if key not in self._tables:
+            self._tables[key] = K1 * ((1 - B) + B * self.leaves[i].data.lengths[field] / avgfl)
+        return self._tables[key]
+
+    def _tf(self, i, field, avgfl, w):
+        """BM25's term-frequency part for a constant weight ``w`` (Existence fields), per document."""
+        key = ("tf", i, field, w)
+        if key not in self._tables:
+            self._tables[key] = (w * (K1 + 1)) / (w + self._norm(i, field, avgfl))
+        return self._tables[key]
 
     def _prefix_terms(self, field, prefix):
         texts = set()
@@ -252,7 +286,7 @@ class Snapshot:
             for m, s in parts[1:]:
                 mask &= m
                 score += s
-            score[~mask] = 0.0                 # invariant: no score outside the mask (ORs add scores up)
+            score *= mask                      # invariant: no score outside the mask (ORs add scores up)
             return mask, score
         if isinstance(node, q.AndNot):
             pos = self._eval(node.positive, i, state)
@@ -268,7 +302,7 @@ class Snapshot:
             if got is None:
                 return None
             self._verify(node, i, got[0], state)
-            got[1][~got[0]] = 0.0
+            got[1][:] *= got[0]
             return got
         raise TypeError(f"unknown query node {node!r}")
 
@@ -338,14 +372,16 @@ class Snapshot:
                     mask, key = got[0] & base[i], got[1]
             masks.append(mask)
             keys.append(key)
-        total = int(sum(int(m.sum()) for m in masks))
-        facets = {name: {} for name in self.facets}
-        for leaf, mask in zip(self.leaves, masks):
-            for name, (labels, _, codes) in leaf.data.facets.items():
-                counts = np.bincount(codes[mask], minlength=len(labels))
-                acc = facets[name]
-                for code in np.flatnonzero(counts).tolist():
-                    acc[labels[code]] = acc.get(labels[code], 0) + int(counts[code])
+        total = 0
+        counts = {name: np.zeros(len(self.labels[name]), dtype=np.int64) for name in self.facets}
+        for leaf, mask, maps in zip(self.leaves, masks, self._code_maps):
+            sel = np.flatnonzero(mask)
+            total += len(sel)
+            for name in self.facets:
+                counts[name] += np.bincount(maps[name][leaf.data.facets[name][2][sel]],
+                                            minlength=len(self.labels[name]))
+        facets = {name: {self.labels[name][k]: int(c[k]) for k in np.flatnonzero(c).tolist()}
+                  for name, c in counts.items()}
         return total, facets, self._ranked(masks, keys), state["unverified"]
 
     def _ranked(self, masks, keys):

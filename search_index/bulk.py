@@ -19,6 +19,7 @@ rather than tuples (the reader iterates and indexes both).
 import os
 import pickle
 import struct
+import threading
 import zlib
 from array import array
 from collections import Counter, defaultdict
@@ -247,7 +248,7 @@ def _write_per_doc(codec, storage, segment, schema, docs, lengths):
 
 def write_sidecar(path, arrays):
     """Save a segment's query-time arrays (see engine.SegmentData) beside its files, atomically."""
-    tmp = str(path) + ".tmp.npz"
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp.npz"    # readers may race to write one
     np.savez(tmp, **arrays)
     os.replace(tmp, path)
 

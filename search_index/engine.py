@@ -356,8 +356,8 @@ class Snapshot:
                     out[d + leaf.offset] = float(got[1][d])
         return out
 
-    def run(self, parsed, filters, date_from, date_to, first, count):
-        """(total, facets {name: {label: n}}, [(leaf, docnum)] of ranks first..first+count, unverified)."""
+    def run(self, parsed, filters, date_from, date_to):
+        """(total, facets {name: {label: n}}, (leaf, docnum) ranked lazily, unchecked required phrases)."""
         base = self._base(filters, date_from, date_to)
         state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
         masks, keys = [], []

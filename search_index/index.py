@@ -267,7 +267,7 @@ class SearchIndex:
         filters = {name: filters[name] for name in FILTERS if (filters or {}).get(name)}
         utc = [d.astimezone(timezone.utc).replace(tzinfo=None) if d else None for d in (date_from, date_to)]
         first = (page - 1) * per_page
-        total, counts, ranked, unverified = snap.run(parsed, filters, utc[0], utc[1], first, per_page)
+        total, counts, ranked, unverified = snap.run(parsed, filters, utc[0], utc[1])
         if total and first >= total:
             raise QueryError("page_out_of_range", f"没有第{page}页，结果共{math.ceil(total / per_page)}页。")
         hits, skip = [], first

@@ -13,6 +13,8 @@ from whoosh import index as windex
 from whoosh import scoring
 
 from search_index import SearchIndex
+from search_index import engine
+from search_index.analysis import normalise
 from search_index.engine import Snapshot
 from search_index.query import AndNot, parse, to_whoosh
 from search_index.schema import DATE_FIELD, FACETS
@@ -97,3 +99,16 @@ def test_phrase_is_checked_against_the_text(pair):
     result = fast.search('"修路工程"', per_page=50)
     assert 0 < result.total <= len(candidates)
     assert all("修路工程" in h["title"] + h["snippet"].striptags() for h in result.hits)
+
+
+def test_phrase_over_the_check_budget_checks_the_hits(pair, monkeypatch):
+    """With more candidates than VERIFY_LIMIT, counts are the bigram match's, hits still hold the phrase."""
+    _, fast = pair
+    docs = {(d["type"], d["id"]): d for d in _corpus()}
+    exact = fast.search('"修路工程"', per_page=50)
+    monkeypatch.setattr(engine, "VERIFY_LIMIT", 0)
+    loose = fast.search('"修路工程"', per_page=50)
+    assert loose.total >= exact.total
+    assert [h["id"] for h in loose.hits] == [h["id"] for h in exact.hits]
+    texts = [docs[(h["type"], h["id"])]["title"] + " " + docs[(h["type"], h["id"])]["body"] for h in loose.hits]
+    assert texts and all("修路工程" in normalise(text) for text in texts)

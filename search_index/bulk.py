@@ -230,18 +230,20 @@ def _write_postings(fieldwriter, postfile, name, field, fp, doc_lengths, ndocs):
 
 
 def _write_per_doc(codec, storage, segment, schema, docs, lengths):
+    """Stored fields, field lengths and columns, as ``SegmentWriter.add_document`` writes them."""
     perdoc = codec.per_document_writer(storage, segment)
+    names = sorted({name for fields in docs for name in fields})
+    plan = [(name, schema[name], schema[name].stored, schema[name].column_type, lengths.get(name)) for name in names]
+    add_field, add_column = perdoc.add_field, perdoc.add_column_value
     for docnum, fields in enumerate(docs):
         perdoc.start_doc(docnum)
-        for name in sorted(fields):
-            value = fields[name]
+        for name, field, stored, column, lens in plan:
+            value = fields.get(name)
             if value is None:
                 continue
-            field = schema[name]
-            length = lengths[name][docnum] if name in lengths else 0
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            add_field(name, field, value if stored else None, lens[docnum] if lens is not None else 0)
+            if column:
+                add_column(name, column, field.to_column_value(value))
         perdoc.finish_doc()
     perdoc.close()
 

@@ -17,6 +17,8 @@ lower case, Traditional to Simplified (OpenCC ``t2s``), so 雙灤 finds 双滦.
 Documents and queries go through the same functions.
 """
 import re
+from itertools import chain
+from operator import add
 
 import opencc
 import rjieba
@@ -51,14 +53,25 @@ def is_cjk(text):
     return bool(CJK_RE.match(text))
 
 
+class _WordPieces(dict):
+    """Memo: a jieba word → its index pieces (stopwords dropped); bounded, the vocabulary repeats."""
+
+    LIMIT = 400_000
+
+    def __missing__(self, word):
+        if len(self) > self.LIMIT:
+            self.clear()
+        pieces = tuple(p for p in PIECE_RE.findall(word) if p not in STOPWORDS)
+        self[word] = pieces
+        return pieces
+
+
+_PIECES = _WordPieces()
+
+
 def word_tokens(norm):
     """Words of normalised text, stopwords dropped, in order."""
-    out = []
-    for word in rjieba.cut(norm):
-        for piece in PIECE_RE.findall(word):
-            if piece not in STOPWORDS:
-                out.append(piece)
-    return out
+    return list(chain.from_iterable(map(_PIECES.__getitem__, rjieba.cut(norm))))
 
 
 def bigram_tokens(norm):
@@ -70,8 +83,8 @@ def bigram_tokens(norm):
     """
     out = []
     for piece in PIECE_RE.findall(norm):
-        if is_cjk(piece):
-            out.extend(piece[i:i + 2] for i in range(len(piece) - 1))
+        if piece[0] > "z":                      # Chinese (pieces are all-Chinese or all [0-9a-z])
+            out.extend(map(add, piece, piece[1:]))
             out.append(piece[-1])
         else:
             out.append(piece)

@@ -3,72 +3,38 @@
 Several server processes may open the same directory. Writes (updates,
 removals, rebuilds) take an exclusive ``fcntl`` lock on ``writer.lock`` around
 Whoosh's writer *and* the state file, so the "last applied audit index" always
-describes what is committed. Readers keep one searcher per thread and call
-``refresh()`` before each search, which is cheap when nothing changed and
-picks up other processes' commits when something did.
+describes what is committed. Readers take a snapshot (``engine.Snapshot``)
+from a small pool and open a new one when the index generation changed, so
+other processes' commits are seen on the next query.
 """
 import fcntl
 import json
 import math
+import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import scoring, sorting, writing
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh import writing
 
-from search_index.analysis import BigramAnalyzer, WordAnalyzer, normalise
-from search_index.documents import check, key_of
+from search_index import bulk
+from search_index.documents import DocumentError, check, key_of
+from search_index.engine import Snapshot
 from search_index.query import QueryError, parse
+from search_index.schema import DATE_FIELD, FACETS, FILTERS, SCHEMA_VERSION, fields_of, make_schema
 from search_index.snippets import snippet
 
-SCHEMA_VERSION = 2
 STATE_FILE = "search_state.json"
 LOCK_FILE = "writer.lock"
-FACETS = ("type", "township", "village", "category", "year")
-FILTERS = ("type", "township", "village", "category")
 MAX_PAGE_LEN = 50
 POOL_SIZE = 4
-
-
-def make_schema():
-    words, bigrams = WordAnalyzer(), BigramAnalyzer()
-    return Schema(
-        key=ID(unique=True, stored=True),            # "type:id", the unit of update and removal
-        type=ID(stored=True, sortable=True),
-        id=ID(stored=True),
-        title=TEXT(analyzer=words, phrase=False, field_boost=2.0),
-        body=TEXT(analyzer=words, phrase=False),
-        topic=TEXT(analyzer=words, phrase=False, field_boost=1.5),   # the category's words: 用章 finds seal uses
-        title_bi=TEXT(analyzer=bigrams, field_boost=1.5),
-        body_bi=TEXT(analyzer=bigrams),
-        township=ID(stored=True, sortable=True),
-        village=ID(stored=True, sortable=True),
-        category=ID(stored=True, sortable=True),
-        year=ID(stored=True, sortable=True),
-        published_at=DATETIME(stored=True, sortable=True),
-        url=STORED,
-        title_text=STORED,                            # the original text, for display and snippets
-        body_text=STORED,
-    )
-
-
-def _fields(doc):
-    """Whoosh fields for a checked document (normalised once, fed to both views)."""
-    title, body = normalise(doc["title"]), normalise(doc["body"])
-    published = doc["published_at"]
-    return {
-        "key": key_of(doc["type"], doc["id"]), "type": doc["type"], "id": doc["id"],
-        "title": title, "title_bi": title, "body": body, "body_bi": body, "topic": normalise(doc["category"]),
-        "township": doc["township"], "village": doc["village"], "category": doc["category"],
-        "year": str(published.year), "published_at": published.replace(tzinfo=None),
-        "url": doc["url"], "title_text": doc["title"], "body_text": doc["body"],
-    }
+SEGMENT_DOCS = 50_000
+STREAM_SEGMENT_DOCS = 25_000
 
 
 class SearchResult:
@@ -146,7 +112,7 @@ class SearchIndex:
         and nothing of the batch is written). Records ``audit_index`` if given
         and larger than the stored one.
         """
-        prepared = [(key_of(t, i), _fields(check(d)) if d is not None else None) for t, i, d in changes]
+        prepared = [(key_of(t, i), fields_of(check(d)) if d is not None else None) for t, i, d in changes]
         with self._locked():
             ix = self._open_or_create()
             writer = ix.writer()
@@ -165,42 +131,89 @@ class SearchIndex:
             elif not (self.path / STATE_FILE).exists():
                 self._write_state(complete=False)
 
-    def rebuild(self, documents, audit_index=None, procs=1, limitmb=128, progress=None, on_refused=None):
+    def rebuild(self, documents, audit_index=None, procs=1, limitmb=128, progress=None, on_refused=None,
+                fast=True, segment_docs=None):
         """Replace the whole index by ``documents`` (an iterable of dicts); returns the count indexed.
 
-        The old contents stay searchable until the commit. ``procs`` > 1 uses
-        Whoosh's multiprocessing writer with one segment per process (no final
-        merge, which is the slow part of a big rebuild). A refused document is
-        passed to ``on_refused(doc, error)`` and skipped.
+        The old contents stay searchable until the new generation is committed.
+        ``fast`` (the default) writes segments of up to ``segment_docs``
+        documents with the bulk builder (``bulk``), in ``procs`` processes
+        (by default a sized collection is split evenly between the processes,
+        up to SEGMENT_DOCS a segment; a stream goes in STREAM_SEGMENT_DOCS);
+        ``fast=False`` feeds Whoosh's own writer (the reference the bulk path
+        is tested against). A refused document is passed to
+        ``on_refused(doc, error)`` and skipped.
         """
-        count = 0
         with self._locked():
             fresh = not (windex.exists_in(str(self.path))
                          and self.state().get("schema_version") == SCHEMA_VERSION)
             ix = windex.create_in(str(self.path), make_schema()) if fresh else windex.open_dir(str(self.path))
             self._write_state(complete=False, audit_index=None)
-            kwargs = {"limitmb": limitmb}
-            if procs > 1:
-                kwargs.update(procs=procs, multisegment=True, batchsize=256)
-            writer = ix.writer(**kwargs)
-            try:
-                for doc in documents:
-                    try:
-                        fields = _fields(check(doc))
-                    except ValueError as exc:
-                        if on_refused:
-                            on_refused(doc, exc)
-                        continue
-                    writer.add_document(**fields)
-                    count += 1
-                    if progress:
-                        progress(1)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(mergetype=writing.CLEAR)
+            if segment_docs is None:
+                segment_docs = (min(SEGMENT_DOCS, max(1, math.ceil(len(documents) / max(1, procs))))
+                                if hasattr(documents, "__len__") else STREAM_SEGMENT_DOCS)
+            count = (self._rebuild_fast(ix, documents, on_refused, procs, progress, segment_docs) if fast
+                     else self._rebuild_slow(ix, self._checked(documents, on_refused), limitmb, progress))
             self._write_state(complete=True, audit_index=audit_index)
         return count
+
+    @staticmethod
+    def _checked(documents, on_refused):
+        for doc in documents:
+            try:
+                yield check(doc)
+            except ValueError as exc:
+                if on_refused:
+                    on_refused(doc, exc)
+
+    def _rebuild_slow(self, ix, checked, limitmb, progress):
+        count = 0
+        writer = ix.writer(limitmb=limitmb)
+        try:
+            for doc in checked:
+                writer.add_document(**fields_of(doc))
+                count += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=writing.CLEAR)
+        return count
+
+    def _rebuild_fast(self, ix, documents, on_refused, procs, progress, segment_docs):
+        """Chunks of raw documents to ``bulk.build_chunk`` (which checks them) in worker processes."""
+        in_flight = deque()                      # chunks handed out, in order, until their segment is back
+
+        def chunks():
+            for chunk in _chunked(documents, segment_docs):
+                in_flight.append(chunk)
+                yield str(self.path), ix.indexname, chunk
+
+        lock = ix.lock("WRITELOCK")
+        if not lock.acquire(blocking=True):
+            raise TimeoutError(f"search index {self.path} is locked by another writer")
+        try:
+            segments = []
+            pool = multiprocessing.get_context("spawn").Pool(procs) if procs > 1 else None
+            try:
+                results = pool.imap(bulk.build_chunk, chunks()) if pool else map(bulk.build_chunk, chunks())
+                for segment, refused in results:
+                    chunk = in_flight.popleft()
+                    for position, message in refused:
+                        if on_refused:
+                            on_refused(chunk[position], DocumentError(message))
+                    if segment is not None:
+                        segments.append(segment)
+                        if progress:
+                            progress(segment.doc_count_all())
+            finally:
+                if pool:
+                    pool.terminate()
+            bulk.commit_segments(ix, segments)
+        finally:
+            lock.release()
+        return sum(s.doc_count_all() for s in segments)
 
     # -- reading ----------------------------------------------------------
     @contextmanager
@@ -219,7 +232,7 @@ class SearchIndex:
             searcher.close()
             searcher = None
         if searcher is None and windex.exists_in(str(self.path)):
-            searcher = windex.open_dir(str(self.path)).searcher(weighting=scoring.BM25F())
+            searcher = Snapshot(self.path, FACETS, DATE_FIELD)
         try:
             yield searcher
         finally:
@@ -250,35 +263,30 @@ class SearchIndex:
                 return SearchResult(0, page, per_page, {name: [] for name in FACETS}, [])
             return self._run(searcher, parsed, filters, date_from, date_to, page, per_page)
 
-    def _run(self, searcher, parsed, filters, date_from, date_to, page, per_page):
-        filter_q = self._filter_query(filters or {}, date_from, date_to)
-        groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        kwargs = {"filter": filter_q, "groupedby": groupedby}
-        if parsed.query is None:
-            kwargs["sortedby"] = sorting.FieldFacet("published_at", reverse=True)
-        results = searcher.search(parsed.query or wq.Every(), limit=page * per_page, **kwargs)
-        total = len(results)
-        if total and (page - 1) * per_page >= total:
+    def _run(self, snap, parsed, filters, date_from, date_to, page, per_page):
+        filters = {name: filters[name] for name in FILTERS if (filters or {}).get(name)}
+        utc = [d.astimezone(timezone.utc).replace(tzinfo=None) if d else None for d in (date_from, date_to)]
+        first = (page - 1) * per_page
+        total, counts, ranked, unverified = snap.run(parsed, filters, utc[0], utc[1])
+        if total and first >= total:
             raise QueryError("page_out_of_range", f"没有第{page}页，结果共{math.ceil(total / per_page)}页。")
-        facets = {}
-        for name in FACETS:
-            counts = results.groups(name)
-            facets[name] = sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
-        hits = [self._hit(hit, parsed.highlights) for hit in results[(page - 1) * per_page: page * per_page]]
+        hits, skip = [], first
+        for leaf, docnum in ranked:
+            stored = leaf.reader.stored_fields(docnum)
+            if unverified and not all(snap.contains(stored, needle) for needle in unverified):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            hits.append(self._hit(stored, parsed.highlights))
+            if len(hits) == per_page:
+                break
+        facets = {name: sorted(((k, v) for k, v in counts[name].items() if k), key=lambda kv: (-kv[1], kv[0]))
+                  for name in FACETS}
         return SearchResult(total, page, per_page, facets, hits)
 
     @staticmethod
-    def _filter_query(filters, date_from, date_to):
-        parts = [wq.Term(name, filters[name]) for name in FILTERS if filters.get(name)]
-        if date_from or date_to:
-            start = date_from.astimezone(timezone.utc).replace(tzinfo=None) if date_from else None
-            end = date_to.astimezone(timezone.utc).replace(tzinfo=None) if date_to else None
-            parts.append(wq.DateRange("published_at", start, end))
-        return wq.And(parts) if parts else None
-
-    @staticmethod
-    def _hit(hit, highlights):
-        stored = hit.fields()
+    def _hit(stored, highlights):
         return {
             "type": stored["type"], "id": stored["id"], "title": stored["title_text"], "url": stored["url"],
             "snippet": snippet(stored["body_text"], highlights),
@@ -286,3 +294,14 @@ class SearchIndex:
             "category": stored.get("category", ""),
             "published_at": stored["published_at"].replace(tzinfo=timezone.utc),
         }
+
+
+def _chunked(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -3,13 +3,19 @@
 The syntax is deliberately small: words separated by spaces must all match;
 ``"…"`` (or “…”) is an exact phrase; ``OR`` between two items matches either;
 ``-word`` or ``NOT word`` excludes. Each bare word matches in two ways whose
-scores add up: its dictionary words (precise, titles boosted) and its bigram
-sequence (recall for two-character words and names the dictionary splits
-otherwise). A phrase matches its bigram sequence only, i.e. as a substring.
+scores add up: its dictionary words (precise, titles boosted) and all of its
+bigrams (recall for two-character words and names the dictionary splits
+otherwise). A phrase matches its bigrams and is then checked as a substring of
+the stored text (the bigram fields keep no positions; see engine).
+
+The result is a small tree of the node classes below, evaluated in bulk by
+``engine``; ``to_whoosh`` turns it into the equivalent Whoosh query (without
+the phrase check), which tests use to compare both paths.
 """
 import re
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
 from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
 
@@ -29,6 +35,75 @@ class QueryError(ValueError):
         self.message = message
 
 
+class Term:
+    def __init__(self, field, text, boost=1.0):
+        self.field, self.text, self.boost = field, text, boost
+
+
+class Prefix(Term):
+    pass
+
+
+class And:
+    def __init__(self, children):
+        self.children = list(children)
+
+
+class Or(And):
+    pass
+
+
+class AndNot:
+    def __init__(self, positive, negative):
+        self.positive, self.negative = positive, negative
+
+
+class Phrase:
+    """Bigram matches in title or body (``alternatives``), kept only where ``needle`` is in the text.
+
+    ``needle`` is in ``engine.canonical`` form; ``required`` marks a phrase every
+    hit must contain (not under OR or NOT), which hits are checked for when the
+    candidates were too many to check all.
+    """
+
+    def __init__(self, needle, alternatives, required=False):
+        self.needle, self.alternatives, self.required = needle, alternatives, required
+
+
+def to_whoosh(node):
+    """The Whoosh query for a node tree (a phrase becomes its bigram match, unchecked).
+
+    ORs are Whoosh's union-matcher trees (``DefaultOr``): on small indexes
+    Whoosh would otherwise pick its preloading matcher, whose scores for nested
+    ANDs differ from the sum of the parts.
+    """
+    if isinstance(node, Prefix):
+        return wq.Prefix(node.field, node.text, boost=node.boost)
+    if isinstance(node, Term):
+        return wq.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, Or):
+        return DefaultOr([to_whoosh(c) for c in node.children])
+    if isinstance(node, And):
+        return wq.And([to_whoosh(c) for c in node.children])
+    if isinstance(node, AndNot):
+        return wq.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
+    return DefaultOr([to_whoosh(c) for c in node.alternatives])
+
+
+def phrase_needle(norm):
+    """``norm`` in the canonical pieces form the phrase check looks for (see engine.canonical).
+
+    Latin/digit pieces at either end must be whole pieces of the text; Chinese
+    ones may continue (a bigram may start or end inside a run of characters).
+    """
+    pieces = PIECE_RE.findall(norm)
+    if not pieces:
+        return ""
+    left = "" if is_cjk(pieces[0]) else "\x00"
+    right = "" if is_cjk(pieces[-1]) else "\x00"
+    return left + "\x00".join(pieces) + right
+
+
 class Parsed:
     """The parsed query: the Whoosh query (None: match everything) and the strings to highlight."""
 
@@ -38,33 +113,30 @@ class Parsed:
 
 
 def bigram_sequence(field, norm, boost=1.0):
-    """Match ``norm`` as a contiguous substring in a bigram field (see analysis.bigram_tokens).
+    """All the bigram-field tokens a substring ``norm`` gives (see analysis.bigram_tokens), each once.
 
     The last Chinese run of the text may continue in the document, so its
     trailing single character is dropped (runs of two or more) or matched as a
     prefix (a run of one: 路 finds 路面 and 修路).
     """
     pieces = PIECE_RE.findall(norm)
-    parts = []
+    parts = {}
     for i, piece in enumerate(pieces):
         last = i == len(pieces) - 1
         if is_cjk(piece) and len(piece) == 1:
-            parts.append(wq.Prefix(field, piece) if last else wq.Term(field, piece))
+            node = Prefix(field, piece, boost) if last else Term(field, piece, boost)
+            parts.setdefault((type(node), piece), node)
         elif is_cjk(piece):
-            parts.extend(wq.Term(field, piece[j:j + 2]) for j in range(len(piece) - 1))
+            for j in range(len(piece) - 1):
+                parts.setdefault((Term, piece[j:j + 2]), Term(field, piece[j:j + 2], boost))
             if not last:
-                parts.append(wq.Term(field, piece[-1]))
+                parts.setdefault((Term, piece[-1]), Term(field, piece[-1], boost))
         else:
-            parts.append(wq.Term(field, piece))
+            parts.setdefault((Term, piece), Term(field, piece, boost))
     if not parts:
         return None
-    if len(parts) == 1:
-        only = parts[0]
-        only.boost = boost
-        return only
-    if all(type(p) is wq.Term for p in parts):
-        return wq.Phrase(field, [p.text for p in parts], boost=boost)
-    return wq.Sequence(parts, boost=boost)
+    parts = list(parts.values())
+    return parts[0] if len(parts) == 1 else And(parts)
 
 
 def _item_query(text, phrase):
@@ -75,13 +147,12 @@ def _item_query(text, phrase):
     if not bigram:
         return None, []
     if phrase:
-        return wq.Or(bigram), [norm.strip()]
+        return Phrase(phrase_needle(norm), bigram), [norm.strip()]
     words = word_tokens(norm)
     if not words:
         return None, []
-    word_q = wq.And([wq.Or([wq.Term("title", w, boost=TITLE_BOOST), wq.Term("body", w), wq.Term("topic", w)])
-                     for w in words])
-    return wq.Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
+    word_q = And([Or([Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]) for w in dict.fromkeys(words)])
+    return Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
 
 
 def _split(text):
@@ -143,7 +214,11 @@ def parse(text):
         if had_words:
             raise QueryError("only_stopwords", "搜索词只包含“的、了、和”之类的常用虚词，请换一个更具体的词。")
         raise QueryError("empty_query", "请输入要查找的词语。")
-    positive = wq.And([g[0] if len(g) == 1 else wq.Or(g) for g in groups])
+    for group in groups:
+        if len(group) == 1 and isinstance(group[0], Phrase):
+            group[0].required = True
+    positive = groups[0][0] if len(groups) == 1 and len(groups[0]) == 1 else \
+        And([g[0] if len(g) == 1 else Or(g) for g in groups])
     if negatives:
-        positive = wq.AndNot(positive, wq.Or(negatives))
+        positive = AndNot(positive, Or(negatives))
     return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True))

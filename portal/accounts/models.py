@@ -5,8 +5,8 @@ import peewee
 from flask_login import UserMixin
 
 from portal.db import BaseModel
-from portal.units.models import Unit
 from portal.i18n import N_
+from portal.units.models import Unit
 
 ROLES = ("resident", "clerk", "supervisor", "handler", "inspector", "admin")
 ROLE_NAMES = {

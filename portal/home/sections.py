@@ -5,6 +5,7 @@ items ``{"title", "url", "meta"}`` for a village (newest first); a section with
 no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
+
 from portal.i18n import N_
 
 SECTIONS = OrderedDict([

@@ -9,6 +9,7 @@ Full-width digits are read as digits so ``３３０１…`` is caught too.
 """
 import datetime
 import re
+
 from portal.i18n import N_
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")

@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta, timezone
 from search_index import FACETS, QueryError
 
 from portal.errors import ValidationError
+from portal.i18n import N_
+from portal.search.registry import category_name
 from portal.search.service import get_service
 from portal.units.models import Unit
-from portal.i18n import N_
 
 CHINA = timezone(timedelta(hours=8))
 FILTER_ARGS = ("type", "township", "village", "category")
@@ -69,6 +70,8 @@ def label(facet, value, names):
         return names.get(value, value)
     if facet == "type":
         return TYPE_NAMES.get(value, value)
+    if facet == "category":
+        return category_name(value)
     return value
 
 

@@ -65,6 +65,8 @@ def bind_database(url):
 
 def create_app(test_config=None, instance=None):
     from portal import i18n, security, web_errors
+    from flask_babel import gettext
+
     from portal.extensions import babel, csrf, login_manager, socketio
 
     instance_dir = config_mod.instance_path(instance or (test_config or {}).get("INSTANCE_DIR"))
@@ -87,6 +89,7 @@ def create_app(test_config=None, instance=None):
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
+    login_manager.localize_callback = gettext
     i18n.init_app(app, babel)
     security.init_app(app)
     web_errors.init_app(app)

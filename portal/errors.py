@@ -1,4 +1,6 @@
 """Errors a service raises; views turn them into a Chinese message, the API into JSON."""
+from portal.i18n import N_
+
 
 
 class PortalError(Exception):
@@ -19,14 +21,14 @@ class ValidationError(PortalError):
 class PermissionDenied(PortalError):
     status = 403
 
-    def __init__(self, code="forbidden", message="您没有权限执行此操作。"):
+    def __init__(self, code="forbidden", message=N_("您没有权限执行此操作。")):
         super().__init__(code, message)
 
 
 class NotFound(PortalError):
     status = 404
 
-    def __init__(self, code="not_found", message="找不到该记录。"):
+    def __init__(self, code="not_found", message=N_("找不到该记录。")):
         super().__init__(code, message)
 
 

@@ -10,10 +10,21 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request
+from flask_babel import get_translations
 
 LOCALES = ("zh", "en")
 LOCALE_COOKIE = "lang"
 SOURCE_DIR = Path(__file__).parent / "translations"
+
+
+def N_(text):
+    """Mark a Chinese constant for extraction without translating it here.
+
+    Labels kept in module-level tables (roles, categories, statuses) must stay
+    Chinese for the API and the audit log; pages translate them where they are
+    shown with ``_(value)``. ``pybabel extract`` finds ``N_`` by default.
+    """
+    return text
 
 
 def compile_catalogs(target):
@@ -31,6 +42,15 @@ def compile_catalogs(target):
         tmp.replace(out)
 
 
+def translate_label(text):
+    """The ``tr`` template filter: look a data-driven label up, never %-format it.
+
+    Jinja's ``_()`` always applies %-formatting, which would fail on a label
+    that comes from data (a village name, a service's message) containing "%".
+    """
+    return get_translations().gettext(str(text)) if text else text
+
+
 def select_locale():
     wanted = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
     return wanted if wanted in LOCALES else "zh"
@@ -41,6 +61,7 @@ def init_app(app, babel):
     compile_catalogs(target)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["tr"] = translate_label
 
     @app.after_request
     def _remember_locale(response):

@@ -7,18 +7,19 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api_support import error_response
 from portal.errors import PortalError
+from portal.i18n import N_
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("bad_request", "请求有误。"),
-    401: ("unauthorized", "请先登录。"),
-    403: ("forbidden", "您没有权限执行此操作。"),
-    404: ("not_found", "找不到您要的页面或记录。"),
-    405: ("method_not_allowed", "不支持这种请求方式。"),
-    413: ("too_large", "上传内容太大。"),
-    429: ("too_many_requests", "操作太频繁，请稍后再试。"),
-    500: ("internal_error", "服务器出错了，请稍后再试。"),
+    400: ("bad_request", N_("请求有误。")),
+    401: ("unauthorized", N_("请先登录。")),
+    403: ("forbidden", N_("您没有权限执行此操作。")),
+    404: ("not_found", N_("找不到您要的页面或记录。")),
+    405: ("method_not_allowed", N_("不支持这种请求方式。")),
+    413: ("too_large", N_("上传内容太大。")),
+    429: ("too_many_requests", N_("操作太频繁，请稍后再试。")),
+    500: ("internal_error", N_("服务器出错了，请稍后再试。")),
 }
 
 
@@ -39,7 +40,7 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
-        return render_error(400, "csrf_failed", "页面已过期或表单来源无效，请刷新页面后重试。")
+        return render_error(400, "csrf_failed", N_("页面已过期或表单来源无效，请刷新页面后重试。"))
 
     @app.errorhandler(HTTPException)
     def _http(exc):

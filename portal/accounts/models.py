@@ -5,16 +5,17 @@ import peewee
 from flask_login import UserMixin
 
 from portal.db import BaseModel
+from portal.i18n import N_
 from portal.units.models import Unit
 
 ROLES = ("resident", "clerk", "supervisor", "handler", "inspector", "admin")
 ROLE_NAMES = {
-    "resident": "村民/居民",
-    "clerk": "村务发布员",
-    "supervisor": "村务监督委员会成员",
-    "handler": "网格员/乡镇部门",
-    "inspector": "纪检监察",
-    "admin": "管理员",
+    "resident": N_("村民/居民"),
+    "clerk": N_("村务发布员"),
+    "supervisor": N_("村务监督委员会成员"),
+    "handler": N_("网格员/乡镇部门"),
+    "inspector": N_("纪检监察"),
+    "admin": N_("管理员"),
 }
 
 

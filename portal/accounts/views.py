@@ -1,5 +1,6 @@
 """Sign in and out."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts.forms import LoginForm
@@ -34,14 +35,14 @@ def login():
                                 current_app.config["LOGIN_MAX_FAILURES"],
                                 current_app.config["LOGIN_FAILURE_WINDOW"])
         except LoginThrottled:
-            flash("登录失败次数过多，请15分钟后再试。", "error")
+            flash(_("登录失败次数过多，请15分钟后再试。"), "error")
             return render_template("accounts/login.html", form=form), 429
         if user is not None:
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
-            flash(f"欢迎，{user.display_name}。", "success")
+            flash(_("欢迎，%(name)s。", name=user.display_name), "success")
             return redirect(_safe_next(request.args.get("next")))
-        flash("用户名或密码不正确。", "error")
+        flash(_("用户名或密码不正确。"), "error")
         status = 401
     elif request.method == "POST":
         status = 400
@@ -52,5 +53,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("您已退出登录。", "success")
+    flash(_("您已退出登录。"), "success")
     return redirect(url_for("home.index"))

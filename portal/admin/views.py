@@ -2,6 +2,8 @@
 import functools
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -19,17 +21,17 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 class UnitForm(FlaskForm):
-    code = StringField("行政区划代码（12位）", validators=[DataRequired("请填写代码。"), Length(12, 12, "代码必须是12位数字。")])
-    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=64, message="名称不超过64个字。")])
-    level = SelectField("层级", choices=[(lv, LEVEL_NAMES[lv]) for lv in LEVELS if lv != "county"])
-    parent = StringField("上级单位代码", validators=[DataRequired("请填写上级单位代码。"), Length(max=12)])
-    contact_name = StringField("联系人", validators=[Optional(), Length(max=32, message="联系人不超过32个字。")])
-    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=20, message="电话太长。")])
+    code = StringField(_l("行政区划代码（12位）"), validators=[DataRequired(_l("请填写代码。")), Length(12, 12, _l("代码必须是12位数字。"))])
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称。")), Length(max=64, message=_l("名称不超过64个字。"))])
+    level = SelectField(_l("层级"), choices=[(lv, _l(LEVEL_NAMES[lv])) for lv in LEVELS if lv != "county"])
+    parent = StringField(_l("上级单位代码"), validators=[DataRequired(_l("请填写上级单位代码。")), Length(max=12)])
+    contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=32, message=_l("联系人不超过32个字。"))])
+    contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20, message=_l("电话太长。"))])
 
 
 class ContactForm(FlaskForm):
-    contact_name = StringField("联系人", validators=[Optional(), Length(max=32, message="联系人不超过32个字。")])
-    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=20, message="电话太长。")])
+    contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=32, message=_l("联系人不超过32个字。"))])
+    contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20, message=_l("电话太长。"))])
 
 
 class ToggleForm(FlaskForm):
@@ -65,10 +67,10 @@ def units():
             try:
                 unit = create_unit(current_user, form.code.data, form.name.data, form.level.data,
                                    form.parent.data, form.contact_name.data, form.contact_phone.data)
-                flash(f"已添加：{unit.name}", "success")
+                flash(_("已添加：%(name)s", name=unit.name), "success")
                 return redirect(url_for("admin.units"))
             except ValidationError as exc:
-                flash(exc.message, "error")
+                flash(_(exc.message), "error")
         else:
             _form_errors(form)
         status = 400
@@ -89,10 +91,10 @@ def unit_contact(code):
         if form.validate_on_submit():
             try:
                 update_contact(current_user, unit, form.contact_name.data, form.contact_phone.data)
-                flash(f"已更新：{unit.name}", "success")
+                flash(_("已更新：%(name)s", name=unit.name), "success")
                 return redirect(url_for("admin.units"))
             except ValidationError as exc:
-                flash(exc.message, "error")
+                flash(_(exc.message), "error")
         else:
             _form_errors(form)
         status = 400
@@ -110,10 +112,10 @@ def users():
             try:
                 user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
                                              form.password.data or None, form.display_name.data or "")
-                flash(f"已添加用户 {user.username}，初始密码：{password}", "success")
+                flash(_("已添加用户 %(user)s，初始密码：%(password)s", user=user.username, password=password), "success")
                 return redirect(url_for("admin.users"))
             except ValidationError as exc:
-                flash(exc.message, "error")
+                flash(_(exc.message), "error")
         else:
             _form_errors(form)
         status = 400
@@ -132,8 +134,9 @@ def toggle_user(user_id):
     if not form.validate_on_submit():
         abort(400)
     if user.id == current_user.id:
-        flash("不能停用自己的账号。", "error")
+        flash(_("不能停用自己的账号。"), "error")
     else:
         set_active(user, not user.active)
-        flash(("已启用 " if user.active else "已停用 ") + user.username, "success")
+        flash(_("已启用 %(user)s", user=user.username) if user.active else _("已停用 %(user)s", user=user.username),
+              "success")
     return redirect(url_for("admin.users"))

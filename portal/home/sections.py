@@ -6,17 +6,19 @@ no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
 
+from portal.i18n import N_
+
 SECTIONS = OrderedDict([
-    ("publications", "村务、党务、财务公开"),
-    ("powers", "权力清单"),
-    ("capitals", "三资（资金、资产、资源）"),
-    ("bids", "小微工程招投标"),
-    ("seals", "公章使用"),
-    ("meetings", "议事直播"),
-    ("appeals", "群众诉求"),
-    ("reports", "我要举报"),
-    ("followups", "督办"),
-    ("dashboard", "数据看板"),
+    ("publications", N_("村务、党务、财务公开")),
+    ("powers", N_("权力清单")),
+    ("capitals", N_("三资（资金、资产、资源）")),
+    ("bids", N_("小微工程招投标")),
+    ("seals", N_("公章使用")),
+    ("meetings", N_("议事直播")),
+    ("appeals", N_("群众诉求")),
+    ("reports", N_("我要举报")),
+    ("followups", N_("督办")),
+    ("dashboard", N_("数据看板")),
 ])
 _providers = {}
 

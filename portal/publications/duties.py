@@ -10,14 +10,15 @@ import datetime
 
 from portal.db import database
 from portal.errors import ValidationError
+from portal.i18n import N_
 from portal.permissions import require
 from portal.publications.audit_trail import audit_object
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
 from portal.publications.dates import today, utc_range
 from portal.publications.models import DutyRule, PowerItem, Publication
 
-FREQUENCIES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
-DUTY_STATES = {"met": "已按时公开", "due": "本期待公开", "overdue": "逾期未公开"}
+FREQUENCIES = {"monthly": N_("每月"), "quarterly": N_("每季度"), "yearly": N_("每年")}
+DUTY_STATES = {"met": N_("已按时公开"), "due": N_("本期待公开"), "overdue": N_("逾期未公开")}
 _MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 

@@ -4,6 +4,8 @@ Field validation lives in the services so the API and the pages refuse the
 same input with the same Chinese message; forms carry the CSRF token and
 render the fields.
 """
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -16,42 +18,42 @@ class ActionForm(FlaskForm):
 
 
 class DraftForm(FlaskForm):
-    title = StringField("标题")
-    category = SelectField("公开类别", choices=list(CATEGORIES.items()), validate_choice=False)
-    power = SelectField("权力清单事项", choices=[], validate_choice=False)
-    period_start = StringField("公示开始日期")
-    period_end = StringField("公示结束日期")
-    body = TextAreaField("正文（支持Markdown）")
+    title = StringField(_l("标题"))
+    category = SelectField(_l("公开类别"), choices=[(k, _l(v)) for k, v in CATEGORIES.items()], validate_choice=False)
+    power = SelectField(_l("权力清单事项"), choices=[], validate_choice=False)
+    period_start = StringField(_l("公示开始日期"))
+    period_end = StringField(_l("公示结束日期"))
+    body = TextAreaField(_l("正文（支持Markdown）"))
 
     def with_powers(self, powers):
-        self.power.choices = [("", "（不涉及）")] + [(p.code, f"{p.code} {p.name}") for p in powers]
+        self.power.choices = [("", _("（不涉及）"))] + [(p.code, f"{p.code} {p.name}") for p in powers]
         return self
 
 
 class CorrectionForm(DraftForm):
-    correction_note = TextAreaField("更正说明")
+    correction_note = TextAreaField(_l("更正说明"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("理由")
+    reason = TextAreaField(_l("理由"))
 
 
 class TextForm(FlaskForm):
     """An objection or the clerk's answer to one."""
-    text = TextAreaField("内容")
+    text = TextAreaField(_l("内容"))
 
 
 class ModerateForm(FlaskForm):
-    decision = RadioField("审核结果", choices=[("show", "公开"), ("reject", "不予公开")], default="show",
+    decision = RadioField(_l("审核结果"), choices=[("show", _l("公开")), ("reject", _l("不予公开"))], default="show",
                           validate_choice=False)
-    note = StringField("说明")
+    note = StringField(_l("说明"))
 
 
 class UploadForm(FlaskForm):
-    file = FileField("附件（PDF、JPEG、PNG）")
+    file = FileField(_l("附件（PDF、JPEG、PNG）"))
 
 
 class StepForm(FlaskForm):
-    step = SelectField("步骤", choices=[], validate_choice=False)
-    done_on = StringField("完成日期")
-    note = StringField("说明")
+    step = SelectField(_l("步骤"), choices=[], validate_choice=False)
+    done_on = StringField(_l("完成日期"))
+    note = StringField(_l("说明"))

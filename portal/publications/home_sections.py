@@ -1,5 +1,6 @@
 """The village page's "publications" and "powers" sections."""
 from flask import url_for
+from flask_babel import gettext as _
 from peewee import fn
 
 from portal.publications import duties
@@ -14,12 +15,12 @@ def latest_publications(village):
     items = []
     counts = duties.summary(duties.duty_status(village))
     if any(counts.values()):
-        items.append({"title": f"公开责任：按时{counts['met']}项，待公开{counts['due']}项，逾期{counts['overdue']}项",
+        items.append({"title": _("公开责任：按时%(met)s项，待公开%(due)s项，逾期%(overdue)s项", **counts),
                       "url": url_for("publications.village_duties", code=village.code), "meta": ""})
     for pub in public_query(village=village).limit(5):
-        meta = f"{CATEGORIES.get(pub.category)} · {local_text(pub.published_at)}"
+        meta = f"{_(CATEGORIES.get(pub.category))} · {local_text(pub.published_at)}"
         if pub.status != "published":
-            meta += f" · {STATUSES[pub.status]}"
+            meta += f" · {_(STATUSES[pub.status])}"
         items.append({"title": pub.title_masked, "url": url_for("publications.detail", pub_id=pub.id),
                       "meta": meta})
     return items
@@ -32,4 +33,4 @@ def power_records(village):
             .where((Publication.village == village) & (Publication.status.in_(("published", "withdrawn"))))
             .group_by(PowerItem.code).order_by(fn.COUNT(Publication.id).desc(), PowerItem.code))
     return [{"title": p.name, "url": url_for("publications.power_detail", code=p.code, village=village.code),
-             "meta": f"{p.n} 条公开记录"} for p in rows]
+             "meta": _("%(n)s 条公开记录", n=p.n)} for p in rows]

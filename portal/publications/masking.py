@@ -10,11 +10,13 @@ Full-width digits are read as digits so ``３３０１…`` is caught too.
 import datetime
 import re
 
+from portal.i18n import N_
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-KIND_NAMES = {"id18": "身份证号", "id15": "身份证号（15位）", "bank": "银行卡号", "mobile": "手机号码"}
+KIND_NAMES = {"id18": N_("身份证号"), "id15": N_("身份证号（15位）"), "bank": N_("银行卡号"), "mobile": N_("手机号码")}
 # Earlier kinds win where matches overlap (an ID number is not also read as a card).
 _PRIORITY = ("id18", "bank", "id15", "mobile")
 

@@ -7,6 +7,7 @@ on which day (append-only, each an audit entry). The flowchart marks a step
 """
 from portal.db import database
 from portal.errors import Conflict, ValidationError
+from portal.i18n import N_
 from portal.permissions import require
 from portal.publications.audit_trail import audit_object, step_payload
 from portal.publications.categories import POWER_CATEGORIES
@@ -14,7 +15,7 @@ from portal.publications.dates import parse_date, today
 from portal.publications.masking import mask
 from portal.publications.models import PowerItem, PowerStep, Publication, StepRecord
 
-STEP_STATES = {"done": "已完成", "late": "超时完成", "missing": "缺失", "pending": "待办"}
+STEP_STATES = {"done": N_("已完成"), "late": N_("超时完成"), "missing": N_("缺失"), "pending": N_("待办")}
 
 
 def define_power(actor, code, name, category, basis, steps, sort_order=0):

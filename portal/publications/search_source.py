@@ -4,7 +4,7 @@ Every public version is a document; a withdrawn or superseded one says so in
 its title, so a search never presents an outdated notice as current.
 """
 from portal.search import register_source
-from portal.publications.categories import STATUSES
+from portal.publications.categories import CATEGORIES, STATUSES
 from portal.publications.dates import aware
 from portal.publications.models import Publication
 from portal.publications.queries import public_query
@@ -32,4 +32,4 @@ def document_for(object_id):
 
 
 def register():
-    register_source("publication", iter_documents, document_for)
+    register_source("publication", iter_documents, document_for, category_names=CATEGORIES)

@@ -6,9 +6,11 @@ a refusal re-shows the page with the service's Chinese message and writes nothin
 import functools
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.errors import PortalError, ValidationError
+from portal.i18n import N_
 from portal.permissions import can
 from portal.publications import attachments, objections, powers, services
 from portal.publications.blueprint import bp
@@ -36,7 +38,7 @@ def post_action(form_class):
             try:
                 return view(pub, form, **kwargs)
             except PortalError as exc:
-                flash(exc.message, "error")
+                flash(_(exc.message), "error")
                 return _to_detail(pub)
         return wrapped
     return decorate
@@ -68,15 +70,15 @@ def new(code):
     if form.validate_on_submit():
         try:
             pub = services.create_draft(current_user, village, _draft_data(form))
-            flash("草稿已保存，请核对脱敏预览后提交审核。", "success")
+            flash(_("草稿已保存，请核对脱敏预览后提交审核。"), "success")
             return _to_detail(pub)
         except PortalError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
             status = 400
     elif request.method == "POST":
-        flash("页面已过期，请刷新后重试。", "error")
+        flash(_("页面已过期，请刷新后重试。"), "error")
         status = 400
-    return render_template("publications/form.html", form=form, village=village, heading="起草公开"), status
+    return render_template("publications/form.html", form=form, village=village, heading=N_("起草公开")), status
 
 
 @bp.route("/p/<int:pub_id>/edit", methods=["GET", "POST"])
@@ -91,13 +93,13 @@ def edit(pub_id):
     if form.validate_on_submit():
         try:
             services.update_draft(current_user, pub, _draft_data(form))
-            flash("草稿已修改，等待审核。", "success")
+            flash(_("草稿已修改，等待审核。"), "success")
             return _to_detail(pub)
         except PortalError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
             status = 400
     return render_template("publications/form.html", form=form, village=pub.village, pub=pub,
-                           heading="修改草稿"), status
+                           heading=N_("修改草稿")), status
 
 
 class _Prefill:
@@ -125,20 +127,20 @@ def correct(pub_id):
         try:
             data = dict(_draft_data(form), correction_note=form.correction_note.data)
             new_version = services.correct(current_user, pub, data)
-            flash("更正稿已保存，审核通过并公开后将取代原版本。", "success")
+            flash(_("更正稿已保存，审核通过并公开后将取代原版本。"), "success")
             return _to_detail(new_version)
         except PortalError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
             status = 400
     return render_template("publications/form.html", form=form, village=pub.village, pub=pub,
-                           heading="更正已公开的记录", correcting=True), status
+                           heading=N_("更正已公开的记录"), correcting=True), status
 
 
 @bp.post("/p/<int:pub_id>/approve")
 @post_action(ActionForm)
 def approve(pub, form):
     services.approve(current_user, pub)
-    flash("已审核通过，发布员可以公开。", "success")
+    flash(_("已审核通过，发布员可以公开。"), "success")
     return _to_detail(pub)
 
 
@@ -146,7 +148,7 @@ def approve(pub, form):
 @post_action(ReasonForm)
 def send_back(pub, form):
     services.send_back(current_user, pub, form.reason.data)
-    flash("已退回发布员修改。", "success")
+    flash(_("已退回发布员修改。"), "success")
     return _to_detail(pub)
 
 
@@ -154,7 +156,7 @@ def send_back(pub, form):
 @post_action(ActionForm)
 def publish(pub, form):
     services.publish(current_user, pub)
-    flash("已公开，并写入审计日志。", "success")
+    flash(_("已公开，并写入审计日志。"), "success")
     return _to_detail(pub)
 
 
@@ -162,7 +164,7 @@ def publish(pub, form):
 @post_action(ReasonForm)
 def withdraw(pub, form):
     services.withdraw(current_user, pub, form.reason.data)
-    flash("已撤回；记录仍可查阅，并标注为已撤回。", "success")
+    flash(_("已撤回；记录仍可查阅，并标注为已撤回。"), "success")
     return _to_detail(pub)
 
 
@@ -171,10 +173,10 @@ def withdraw(pub, form):
 def upload(pub, form):
     file = form.file.data
     if file is None or not getattr(file, "filename", ""):
-        raise ValidationError("missing_file", "请选择要上传的文件。")
+        raise ValidationError("missing_file", N_("请选择要上传的文件。"))
     data = file.read(attachments.max_bytes() + 1)
     attachments.add_attachment(current_user, pub, file.filename, data)
-    flash("附件已上传。", "success")
+    flash(_("附件已上传。"), "success")
     return _to_detail(pub)
 
 
@@ -185,7 +187,7 @@ def delete_attachment(pub, form, att_id):
     if att is None:
         abort(404)
     attachments.remove_attachment(current_user, att)
-    flash("附件已删除。", "success")
+    flash(_("附件已删除。"), "success")
     return _to_detail(pub)
 
 
@@ -193,7 +195,7 @@ def delete_attachment(pub, form, att_id):
 @post_action(StepForm)
 def record_step(pub, form):
     powers.record_step(current_user, pub, request.form.get("step"), form.done_on.data, form.note.data)
-    flash("步骤已登记。", "success")
+    flash(_("步骤已登记。"), "success")
     return _to_detail(pub)
 
 
@@ -201,7 +203,7 @@ def record_step(pub, form):
 @post_action(TextForm)
 def lodge(pub, form):
     objections.lodge(current_user, pub, form.text.data)
-    flash("异议已提交，经村务监督委员会审核后公开。", "success")
+    flash(_("异议已提交，经村务监督委员会审核后公开。"), "success")
     return _to_detail(pub)
 
 
@@ -210,7 +212,7 @@ def lodge(pub, form):
 def moderate(pub, form, obj_id):
     obj = _objection_of(pub, obj_id)
     objections.moderate(current_user, obj, request.form.get("decision") == "show", form.note.data)
-    flash("异议已审核。", "success")
+    flash(_("异议已审核。"), "success")
     return _to_detail(pub)
 
 
@@ -218,7 +220,7 @@ def moderate(pub, form, obj_id):
 @post_action(TextForm)
 def answer(pub, form, obj_id):
     objections.answer(current_user, _objection_of(pub, obj_id), form.text.data)
-    flash("答复已公开。", "success")
+    flash(_("答复已公开。"), "success")
     return _to_detail(pub)
 
 

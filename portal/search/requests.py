@@ -8,15 +8,18 @@ from datetime import datetime, time, timedelta, timezone
 from search_index import FACETS, QueryError
 
 from portal.errors import ValidationError
+from portal.i18n import N_
+from portal.search.registry import category_name
 from portal.search.service import get_service
 from portal.units.models import Unit
 
 CHINA = timezone(timedelta(hours=8))
 FILTER_ARGS = ("type", "township", "village", "category")
 MAX_PAGE = 1000
-FACET_NAMES = {"type": "类型", "township": "乡镇（街道）", "village": "村（社区）", "category": "类别", "year": "年份"}
-TYPE_NAMES = {"publication": "公开信息", "seal_use": "用章记录", "bid": "招投标", "meeting": "议事记录",
-              "ledger": "三资台账", "appeal": "群众诉求"}
+FACET_NAMES = {"type": N_("类型"), "township": N_("乡镇（街道）"), "village": N_("村（社区）"),
+               "category": N_("类别"), "year": N_("年份")}
+TYPE_NAMES = {"publication": N_("公开信息"), "seal_use": N_("用章记录"), "bid": N_("招投标"), "meeting": N_("议事记录"),
+              "ledger": N_("三资台账"), "appeal": N_("群众诉求")}
 
 
 def _date(args, name, end=False):
@@ -67,6 +70,8 @@ def label(facet, value, names):
         return names.get(value, value)
     if facet == "type":
         return TYPE_NAMES.get(value, value)
+    if facet == "category":
+        return category_name(value)
     return value
 
 

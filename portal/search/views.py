@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template, request, url_for
 
 from portal.errors import ValidationError
-from portal.search.requests import FACET_NAMES, FILTER_ARGS, facets_payload, run_search, unit_names
+from portal.search.requests import FACET_NAMES, FILTER_ARGS, facets_payload, label, run_search, unit_names
 
 bp = Blueprint("search", __name__)
 
@@ -28,9 +28,9 @@ def results():
         result = run_search(request.args)
     except ValidationError as exc:
         return render_template("search/results.html", q=query[:200], error=exc.message, result=None,
-                               facets={}, names={}, active={}, facet_names=FACET_NAMES, url_with=_url_with), 400
+                               facets={}, names={}, active={}, facet_names=FACET_NAMES, url_with=_url_with, label=label), 400
     names = unit_names(result)
     active = {k: request.args[k] for k in FILTER_ARGS + ("from", "to") if request.args.get(k)}
     return render_template("search/results.html", q=query, error=None, result=result,
                            facets=facets_payload(result, names), names=names, active=active,
-                           facet_names=FACET_NAMES, url_with=_url_with)
+                           facet_names=FACET_NAMES, url_with=_url_with, label=label)

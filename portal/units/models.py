@@ -2,9 +2,10 @@
 import peewee
 
 from portal.db import BaseModel
+from portal.i18n import N_
 
 LEVELS = ("county", "township", "village", "grid")
-LEVEL_NAMES = {"county": "县", "township": "乡镇/街道", "village": "村/社区", "grid": "网格"}
+LEVEL_NAMES = {"county": N_("县"), "township": N_("乡镇/街道"), "village": N_("村/社区"), "grid": N_("网格")}
 
 
 class Unit(BaseModel):

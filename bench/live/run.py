@@ -140,10 +140,13 @@ def main():
     parser.add_argument("--rate", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--only", choices=["portal", "bare"], help="run one server only (no ratio)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     rows = []
     for name, starter in (("portal", start_portal), ("bare", start_bare)):
+        if args.only and name != args.only:
+            continue
         server = starter(workdir)
         try:
             rows.append(run_one(name, server, args, workdir))
@@ -151,6 +154,8 @@ def main():
             server[0].terminate()
             server[0].wait(10)
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    if len(rows) < 2:
+        return
     ratio = rows[0]["delivered_per_s"] / rows[1]["delivered_per_s"]
     print(json.dumps({"portal_vs_bare_delivered_per_s": round(ratio, 3), "workdir": str(workdir)}))
 

@@ -50,10 +50,22 @@ def admin_required(action):
     return decorate
 
 
-def _form_errors(form):
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "error")
+def submit(form, write, success_endpoint):
+    """Run ``write()`` for a valid POST and redirect; otherwise flash why and give the status
+    to re-show the form with (200 for GET, 400 for refused input). Returns (redirect or None, status)."""
+    if request.method != "POST":
+        return None, 200
+    if form.validate_on_submit():
+        try:
+            flash(write(), "success")
+            return redirect(url_for(success_endpoint)), 302
+        except ValidationError as exc:
+            flash(_(exc.message), "error")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return None, 400
 
 
 @bp.route("/units", methods=["GET", "POST"])
@@ -61,19 +73,15 @@ def _form_errors(form):
 def units():
     """The tree with a form to add a unit; bad input re-shows the form with a message."""
     form = UnitForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                unit = create_unit(current_user, form.code.data, form.name.data, form.level.data,
-                                   form.parent.data, form.contact_name.data, form.contact_phone.data)
-                flash(_("已添加：%(name)s", name=unit.name), "success")
-                return redirect(url_for("admin.units"))
-            except ValidationError as exc:
-                flash(_(exc.message), "error")
-        else:
-            _form_errors(form)
-        status = 400
+
+    def write():
+        unit = create_unit(current_user, form.code.data, form.name.data, form.level.data,
+                           form.parent.data, form.contact_name.data, form.contact_phone.data)
+        return _("已添加：%(name)s", name=unit.name)
+
+    done, status = submit(form, write, "admin.units")
+    if done:
+        return done
     all_units = sorted(Unit.select(), key=lambda u: u.path)
     return render_template("admin/units.html", form=form, units=all_units), status
 
@@ -86,18 +94,14 @@ def unit_contact(code):
     if unit is None:
         abort(404)
     form = ContactForm(obj=unit)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                update_contact(current_user, unit, form.contact_name.data, form.contact_phone.data)
-                flash(_("已更新：%(name)s", name=unit.name), "success")
-                return redirect(url_for("admin.units"))
-            except ValidationError as exc:
-                flash(_(exc.message), "error")
-        else:
-            _form_errors(form)
-        status = 400
+
+    def write():
+        update_contact(current_user, unit, form.contact_name.data, form.contact_phone.data)
+        return _("已更新：%(name)s", name=unit.name)
+
+    done, status = submit(form, write, "admin.units")
+    if done:
+        return done
     return render_template("admin/unit_contact.html", form=form, unit=unit), status
 
 
@@ -106,19 +110,15 @@ def unit_contact(code):
 def users():
     """Users with a form to add one; the generated password is shown once."""
     form = UserForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
-                                             form.password.data or None, form.display_name.data or "")
-                flash(_("已添加用户 %(user)s，初始密码：%(password)s", user=user.username, password=password), "success")
-                return redirect(url_for("admin.users"))
-            except ValidationError as exc:
-                flash(_(exc.message), "error")
-        else:
-            _form_errors(form)
-        status = 400
+
+    def write():
+        user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
+                                     form.password.data or None, form.display_name.data or "")
+        return _("已添加用户 %(user)s，初始密码：%(password)s", user=user.username, password=password)
+
+    done, status = submit(form, write, "admin.users")
+    if done:
+        return done
     rows = User.select().order_by(User.role, User.username)
     return render_template("admin/users.html", form=form, users=rows, toggle=ToggleForm()), status
 

@@ -45,3 +45,38 @@ def test_host_post_reaches_viewer_page_and_question_is_moderated(server, tokens,
     finally:
         for context in contexts:
             context.close()
+
+
+def test_viewer_page_reconnects_by_itself_after_a_server_restart(tmp_path, browser):
+    """The page notices the restart, reconnects, re-joins with its last number and misses nothing."""
+    from live_helpers import Viewer
+    from tests.conftest import LiveServer
+    restartable = LiveServer(tmp_path / "instance").start()
+    host = None
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True)
+    try:
+        token = restartable.token("clerk_houxi")
+        meeting = live_meeting(restartable, token, title="重启测试议事会")
+        host = Viewer(restartable.url, token).connect()
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        page.goto(f"{restartable.url}/meetings/{meeting}")
+        page.wait_for_selector("#live-connection.ok")
+        assert host.call("post", {"meeting": meeting, "kind": "transcript", "data": {"text": "重启之前的发言"}})["ok"]
+        page.wait_for_selector("#live-feed li:has-text('重启之前的发言')")
+
+        restartable.stop()
+        page.wait_for_selector("#live-connection:not(.ok)")
+        restartable.start()  # same port, same instance
+        page.wait_for_selector("#live-connection.ok", timeout=45000)
+        assert host.wait_for(lambda v: v.sio.namespaces.get("/live"), timeout=30)
+        for text in ("重启之后的第一条", "重启之后的第二条"):
+            assert host.call("post", {"meeting": meeting, "kind": "transcript", "data": {"text": text}})["ok"]
+        page.wait_for_selector("#live-feed li:has-text('重启之后的第二条')")
+        feed = page.inner_text("#live-feed")
+        assert feed.count("重启之前的发言") == 1 and "重启之后的第一条" in feed
+    finally:
+        if host is not None:
+            host.close()
+        context.close()
+        restartable.stop()

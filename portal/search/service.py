@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from search_index import DocumentError, SearchIndex, check
 
-from portal import events
+from portal import auditlog, events
 from portal.db import database
 from portal.search.registry import source, sources
 
@@ -111,7 +111,7 @@ class SearchService:
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
 
         with _connection():
-            return self.index.rebuild(self.all_documents(), audit_index=audit_head(), procs=procs,
+            return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
     def catch_up(self):
@@ -122,7 +122,7 @@ class SearchService:
                 log.info("search index rebuilt: %d documents", count)
                 return
             last = self.index.audit_index()
-            entries = audit_entries_after(-1 if last is None else last)
+            entries = auditlog.entries_after(-1 if last is None else last)
             items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
@@ -144,28 +144,6 @@ class SearchService:
             run()
         else:
             threading.Thread(target=run, name="search-catch-up", daemon=True).start()
-
-
-def _auditlog():
-    try:
-        import portal.auditlog as auditlog
-    except ImportError:
-        return None
-    return auditlog
-
-
-def audit_head():
-    """The newest audit index, when the audit log offers ``head_index()``; else None."""
-    auditlog = _auditlog()
-    fn = getattr(auditlog, "head_index", None) if auditlog else None
-    return fn() if fn else None
-
-
-def audit_entries_after(index):
-    """Audit entries after ``index`` (with .index, .object_type, .object_id), when the log offers them."""
-    auditlog = _auditlog()
-    fn = getattr(auditlog, "entries_after", None) if auditlog else None
-    return list(fn(index)) if fn else []
 
 
 def init_app(app):

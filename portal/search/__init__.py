@@ -3,8 +3,8 @@
 Domains call :func:`register_source` in their ``setup(app)``; after a commit
 they emit ``public.changed`` and the document is re-read through its source's
 ``document_for`` and indexed (or removed). The index is a projection: on start
-it is rebuilt when missing or of an older schema, and caught up from the audit
-log when ``portal.auditlog`` offers ``entries_after(index)``; ``flask --app
+it is rebuilt when missing or of an older schema, else caught up from the audit
+log (``portal.auditlog.entries_after`` the last index it applied); ``flask --app
 portal search rebuild`` rebuilds it by hand.
 """
 from portal.search.registry import register_source

@@ -192,7 +192,7 @@ def verify_database(progress=True, saved=(), workers=None, run_size=None):
 
 def _run_size(claimed, workers):
     """A power of two giving each worker about four runs (balance) of at least 4096 entries (overhead)."""
-    return max(4096, 1 << max(0, (claimed // (4 * workers)).bit_length() - 1))
+    return max(4096, 1 << max(0, (claimed // (16 * workers)).bit_length() - 1))
 
 
 def _worker_spec():

@@ -8,6 +8,7 @@ re-derived from today's records. The per-entry loop is ``audit.scan``; a large
 log is split into aligned runs checked by worker processes and stitched here.
 Stops at the first problem: ``VerifyError`` names the index and what is wrong.
 """
+import gc
 import hashlib
 import json
 import os
@@ -215,7 +216,14 @@ def _local_batches(start):
 
 
 def _scan_task(args):
-    return scan.scan_range(*args)
+    """In a pool worker: the scan makes no reference cycles (rows are freed by reference
+    counting), so the cyclic collector, which would walk every fetched row tuple, is
+    off for the run (about 0.1 µs an entry)."""
+    gc.disable()
+    try:
+        return scan.scan_range(*args)
+    finally:
+        gc.enable()
 
 
 def _verify_parallel(spec, workers, run_size, claimed, stitcher, bar):

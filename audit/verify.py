@@ -192,7 +192,11 @@ def verify_database(progress=True, saved=(), workers=None, run_size=None):
 
 
 def _run_size(claimed, workers):
-    """A power of two giving each worker about four runs (balance) of at least 4096 entries (overhead)."""
+    """A power of two giving each worker about sixteen runs of at least 4096 entries.
+
+    Many runs so that the last one leaves a core idle only briefly; at least 4096
+    entries so that a run's connection and start-up stay small beside its work.
+    """
     return max(4096, 1 << max(0, (claimed // (16 * workers)).bit_length() - 1))
 
 

@@ -8,6 +8,7 @@ re-derived from today's records. The per-entry loop is ``audit.scan``; a large
 log is split into aligned runs checked by worker processes and stitched here.
 Stops at the first problem: ``VerifyError`` names the index and what is wrong.
 """
+import gc
 import hashlib
 import json
 import os
@@ -191,8 +192,12 @@ def verify_database(progress=True, saved=(), workers=None, run_size=None):
 
 
 def _run_size(claimed, workers):
-    """A power of two giving each worker about four runs (balance) of at least 4096 entries (overhead)."""
-    return max(4096, 1 << max(0, (claimed // (4 * workers)).bit_length() - 1))
+    """A power of two giving each worker about sixteen runs of at least 4096 entries.
+
+    Many runs so that the last one leaves a core idle only briefly; at least 4096
+    entries so that a run's connection and start-up stay small beside its work.
+    """
+    return max(4096, 1 << max(0, (claimed // (16 * workers)).bit_length() - 1))
 
 
 def _worker_spec():
@@ -215,7 +220,14 @@ def _local_batches(start):
 
 
 def _scan_task(args):
-    return scan.scan_range(*args)
+    """In a pool worker: the scan makes no reference cycles (rows are freed by reference
+    counting), so the cyclic collector, which would walk every fetched row tuple, is
+    off for the run (about 0.1 µs an entry)."""
+    gc.disable()
+    try:
+        return scan.scan_range(*args)
+    finally:
+        gc.enable()
 
 
 def _verify_parallel(spec, workers, run_size, claimed, stitcher, bar):

@@ -27,9 +27,26 @@ def _user_display_name(migrator, db):
     return [migrator.add_column("user", "display_name", peewee.CharField(max_length=32, default=""))]
 
 
+def _publication_amount_duties(migrator, db):
+    """金额/决定日期 on publications and the amount-threshold duty rule; an instance
+    older than the publications domain gets its tables whole from the models."""
+    ops = []
+    if db.table_exists("publication"):
+        ops += [migrator.add_column("publication", "amount",
+                                    peewee.DecimalField(max_digits=14, decimal_places=2, null=True)),
+                migrator.add_column("publication", "decided_on", peewee.DateField(null=True))]
+    if db.table_exists("duty_rule"):
+        ops += [migrator.add_column("duty_rule", "kind", peewee.CharField(max_length=10, default="periodic")),
+                migrator.add_column("duty_rule", "threshold",
+                                    peewee.DecimalField(max_digits=14, decimal_places=2, null=True)),
+                migrator.add_column("duty_rule", "within_days", peewee.IntegerField(null=True))]
+    return ops
+
+
 STEPS = [
     (1, "unit_sort_order", _unit_sort_order),
     (2, "user_display_name", _user_display_name),
+    (3, "publication_amount_duties", _publication_amount_duties),
 ]
 
 

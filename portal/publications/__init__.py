@@ -11,6 +11,7 @@ def setup(app):
     from portal.auditlog import register_source
     from portal.home import sections
     from portal.publications import audit_trail, home_sections, openapi_paths, search_source
+    from portal.publications.amounts import yuan_text
     from portal.publications.dates import local_text
     from portal.publications.rendering import render_markdown
 
@@ -35,3 +36,4 @@ def setup(app):
     search_source.register()
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["pub_time"] = local_text
+    app.jinja_env.filters["yuan"] = yuan_text

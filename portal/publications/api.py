@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from portal.api_support import api_user, int_arg, json_body, register_api_errors, token_required
 from portal.errors import ValidationError
 from portal.publications import attachments as attachment_service
+from portal.publications.amounts import amount_text
 from portal.publications import duties, objections, powers, services
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_STATUSES
 from portal.publications.dates import date_text
@@ -205,4 +206,17 @@ def village_duties(code):
     village = services.get_village(code)
     return jsonify({"village": village.code, "duties": [
         {"rule": d["rule"].name, "category": d["rule"].category, "frequency": d["rule"].frequency,
-         "state": d["state"], "deadline": date_text(d["deadline"])} for d in duties.duty_status(village)]})
+         "state": d["state"], "deadline": date_text(d["deadline"]), **_amount_duty(d)}
+        for d in duties.duty_status(village)]})
+
+
+def _amount_duty(d):
+    """Per-matter detail of an amount rule; drafts show only their dates."""
+    if d["rule"].kind != "amount":
+        return {}
+    return {"kind": "amount", "threshold": amount_text(d["rule"].threshold), "within_days": d["rule"].within_days,
+            "matters": [{"decided_on": date_text(m["decided_on"]), "deadline": date_text(m["deadline"]),
+                         "published_on": date_text(m["published_on"]), "state": m["state"],
+                         "publication": m["public"].id if m["public"] else None,
+                         "amount": amount_text(m["public"].amount) if m["public"] else None}
+                        for m in d["matters"]]}

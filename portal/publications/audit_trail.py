@@ -5,6 +5,7 @@ Payloads carry only masked text: an entry's hash is public and an ID number
 has too few possibilities to hide behind a hash.
 """
 from portal.auditlog import record
+from portal.publications.amounts import amount_text
 from portal.publications.dates import date_text, iso
 
 
@@ -26,7 +27,18 @@ def published_payload(pub):
         "published_at": iso(pub.published_at),
         "source": {"type": pub.source_type, "id": pub.source_id} if pub.source_type else None,
         "attachments": [a.sha256 for a in pub.attachments.order_by(pub.attachments.model.id)],
+        **matter_fields(pub),
     }
+
+
+def matter_fields(pub):
+    """金额/决定日期 when set: absent keys keep entries written before these columns verifiable."""
+    out = {}
+    if pub.amount is not None:
+        out["amount"] = amount_text(pub.amount)
+    if pub.decided_on is not None:
+        out["decided_on"] = date_text(pub.decided_on)
+    return out
 
 
 def withdrawal_payload(pub):
@@ -42,7 +54,8 @@ def draft_payload(pub):
     """What a draft, edit or correction step wrote (masked; drafts change, so not re-derived)."""
     return {"id": pub.id, "village": pub.village_id, "category": pub.category, "power": pub.power_id,
             "title": pub.title_masked, "body": pub.body_masked, "supersedes": pub.supersedes_id,
-            "period_start": date_text(pub.period_start), "period_end": date_text(pub.period_end)}
+            "period_start": date_text(pub.period_start), "period_end": date_text(pub.period_end),
+            **matter_fields(pub)}
 
 
 def audit(actor, action, pub, payload, files=()):

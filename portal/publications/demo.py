@@ -64,6 +64,8 @@ def load(ctx):
         powers.define_power(None, code, name, category, basis, steps, sort_order=order)
     for name, category, frequency, grace, power_category in DUTY_RULES:
         duties.add_rule(None, name, category, frequency, grace, power_category)
+    duties.add_rule(None, "集体资产资源处置3万元以上事项7日内公开", "result", "", power_category="asset_disposal",
+                    kind="amount", threshold="30000", within_days=7)
 
     houxi = ctx.villages["houxi"]
     clerk, supervisor, resident = (ctx.users["clerk_houxi"], ctx.users["supervisor_houxi"],
@@ -90,13 +92,18 @@ def load(ctx):
     pond = _published(clerk, supervisor, houxi, {
         "title": "后溪村集体鱼塘承包结果公示", "category": "result", "power": "QY-05",
         "body": "经公开竞价，村集体鱼塘（约12亩）由苏国荣以年租金 **6,800元** 承包，期限5年。",
-        "period_start": _days(-1), "period_end": _days(6)},
+        "period_start": _days(-1), "period_end": _days(6), "amount": "43000", "decided_on": _days(-2)},
         steps=[(1, -60), (2, -45), (4, -10), (5, -2)])
     correction = services.correct(clerk, pond, {
         "body": "经公开竞价，村集体鱼塘（约12亩）由苏国荣以年租金 **8,600元** 承包，期限5年。",
         "correction_note": "原公示年租金误写为6,800元，实际成交价为8,600元，特此更正。"})
     services.approve(supervisor, correction)
     services.publish(clerk, correction)
+
+    _published(clerk, supervisor, houxi, {  # an amount duty met late: decided 40 days ago
+        "title": "后溪村老村部闲置房屋出售结果公开", "category": "result", "power": "QY-06",
+        "body": "老村部闲置房屋经评估后公开竞价出售，成交价 **61,500元**，价款已入村集体账户。",
+        "period_start": _days(0), "period_end": _days(7), "amount": "61500", "decided_on": _days(-40)})
 
     withdrawn = _published(clerk, supervisor, houxi, {
         "title": "关于确定陈某为入党积极分子的公示", "category": "party", "power": "QY-21",

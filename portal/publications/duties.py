@@ -4,45 +4,99 @@ A rule names the category (and optionally the micro-power category) that
 fulfils it and a frequency. For each village the last closed period is
 ``overdue`` when nothing was published for it within the grace days; otherwise
 the duty is ``met`` when the current period already has a publication and
-``due`` when it still needs one.
+``due`` when it still needs one. Rules of the ``amount`` kind are measured per
+matter instead (see ``amount_duties``).
 """
 import datetime
 
 from portal.db import database
-from portal.errors import ValidationError
+from portal.errors import Conflict, NotFound, ValidationError
 from portal.i18n import N_
 from portal.permissions import require
+from portal.publications import amount_duties
+from portal.publications.amounts import amount_text, parse_amount
 from portal.publications.audit_trail import audit_object
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
 from portal.publications.dates import today, utc_range
-from portal.publications.models import DutyRule, PowerItem, Publication
+from portal.publications.models import DutyRule, PowerItem, Publication, utcnow
 
 FREQUENCIES = {"monthly": N_("每月"), "quarterly": N_("每季度"), "yearly": N_("每年")}
 DUTY_STATES = {"met": N_("已按时公开"), "due": N_("本期待公开"), "overdue": N_("逾期未公开")}
+KINDS = {"periodic": N_("定期公开"), "amount": N_("按金额公开")}
 _MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
-def add_rule(actor, name, category, frequency, grace_days=10, power_category=""):
-    """A new duty for every village (admin); audited because it is public policy."""
+def _days(value, code, message, low, high):
+    """Whole days from an int or a digit string (the admin form sends text)."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(code, message)
+    return value
+
+
+def add_rule(actor, name, category, frequency, grace_days=10, power_category="", kind="periodic",
+             threshold=None, within_days=None):
+    """A new duty for every village (admin); audited because it is public policy.
+
+    ``periodic``: one publication per month/quarter/year within ``grace_days``.
+    ``amount``: every matter with 金额 ≥ ``threshold`` within ``within_days`` of its decision.
+    """
     if actor is not None:
         require(actor, "publication.duties")
-    name = (name or "").strip()
+    name = (name or "").strip() if isinstance(name, str) or name is None else ""
     if not name or len(name) > 80:
         raise ValidationError("bad_name", "规则名称必填，不超过80个字。")
     if category not in CATEGORIES:
         raise ValidationError("bad_category", "公开类别无效。")
     if power_category and power_category not in POWER_CATEGORIES:
         raise ValidationError("bad_power_category", "权力类别无效。")
-    if frequency not in FREQUENCIES:
-        raise ValidationError("bad_frequency", "频率必须是每月、每季度或每年。")
-    if not isinstance(grace_days, int) or not 0 <= grace_days <= 90:
-        raise ValidationError("bad_grace_days", "宽限天数须在0–90之间。")
+    if kind not in KINDS:
+        raise ValidationError("bad_kind", "规则类型必须是定期公开或按金额公开。")
+    if kind == "periodic":
+        if frequency not in FREQUENCIES:
+            raise ValidationError("bad_frequency", "频率必须是每月、每季度或每年。")
+        grace_days = _days(grace_days, "bad_grace_days", "宽限天数须在0–90之间。", 0, 90)
+        threshold = within_days = None
+    else:
+        threshold = parse_amount(threshold, "threshold", "金额门槛")
+        if threshold is None:
+            raise ValidationError("missing_threshold", "按金额公开的规则须填写金额门槛。")
+        within_days = _days(within_days, "bad_within_days", "公开时限须在1–365天之间。", 1, 365)
+        frequency, grace_days = "", 0
     with database.atomic():
         rule = DutyRule.create(name=name, category=category, frequency=frequency, grace_days=grace_days,
-                               power_category=power_category or "")
-        audit_object(actor, "publication.duty_rule", "duty_rule", rule.id,
-                     {"id": rule.id, "name": name, "category": category, "frequency": frequency,
-                      "grace_days": grace_days, "power_category": rule.power_category})
+                               power_category=power_category or "", kind=kind, threshold=threshold,
+                               within_days=within_days)
+        audit_object(actor, "publication.duty_rule", "duty_rule", rule.id, rule_payload(rule))
+    return rule
+
+
+def rule_payload(rule):
+    payload = {"id": rule.id, "name": rule.name, "category": rule.category, "frequency": rule.frequency,
+               "grace_days": rule.grace_days, "power_category": rule.power_category}
+    if rule.kind != "periodic":
+        payload.update(kind=rule.kind, threshold=amount_text(rule.threshold), within_days=rule.within_days)
+    return payload
+
+
+def get_rule(rule_id):
+    rule = DutyRule.get_or_none(DutyRule.id == rule_id) if str(rule_id).isdigit() else None
+    if rule is None:
+        raise NotFound("duty_rule_not_found", "找不到该公开责任规则。")
+    return rule
+
+
+def disable_rule(actor, rule):
+    """Stop measuring villages against a rule (admin, audited); the row stays for the record."""
+    require(actor, "publication.duties")
+    if not rule.active:
+        raise Conflict("rule_disabled", "该规则已经停用。")
+    with database.atomic():
+        rule.active = False
+        rule.save()
+        audit_object(actor, "publication.duty_rule_disable", "duty_rule", rule.id,
+                     {"id": rule.id, "name": rule.name, "disabled_at": utcnow().isoformat()})
     return rule
 
 
@@ -73,6 +127,9 @@ def duty_status(village, on=None):
     on = on or today()
     out = []
     for rule in DutyRule.select().where(DutyRule.active).order_by(DutyRule.id):
+        if rule.kind == "amount":
+            out.append(_amount_status(village, rule, on))
+            continue
         current_start, current_end = period_bounds(rule.frequency, on)
         prev_start, prev_end = period_bounds(rule.frequency, current_start - datetime.timedelta(days=1))
         grace = datetime.timedelta(days=rule.grace_days)
@@ -89,6 +146,17 @@ def duty_status(village, on=None):
         out.append({"rule": rule, "state": state, "state_name": DUTY_STATES[state], "deadline": deadline,
                     "frequency_name": FREQUENCIES[rule.frequency], "category_name": CATEGORIES[rule.category]})
     return out
+
+
+def _amount_status(village, rule, on):
+    items = amount_duties.matters(village, rule, on)
+    state = amount_duties.overall(items)
+    open_deadlines = [m["deadline"] for m in items if m["published_on"] is None]
+    for item in items:
+        item["state_name"] = DUTY_STATES[item["state"]]
+    return {"rule": rule, "state": state, "state_name": DUTY_STATES[state],
+            "deadline": min(open_deadlines) if open_deadlines else None, "matters": items,
+            "frequency_name": KINDS["amount"], "category_name": CATEGORIES[rule.category]}
 
 
 def summary(statuses):

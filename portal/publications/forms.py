@@ -23,6 +23,8 @@ class DraftForm(FlaskForm):
     power = SelectField(_l("权力清单事项"), choices=[], validate_choice=False)
     period_start = StringField(_l("公示开始日期"))
     period_end = StringField(_l("公示结束日期"))
+    amount = StringField(_l("金额（元，可不填）"))
+    decided_on = StringField(_l("决定日期"))
     body = TextAreaField(_l("正文（支持Markdown）"))
 
     def with_powers(self, powers):

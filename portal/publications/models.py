@@ -55,6 +55,8 @@ class Publication(BaseModel):
     correction_note = peewee.TextField(default="")  # why this version corrects the previous one
     period_start = peewee.DateField(null=True)  # 公示期 start (local date)
     period_end = peewee.DateField(null=True)  # 公示期 end, inclusive
+    amount = peewee.DecimalField(max_digits=14, decimal_places=2, null=True)  # 金额 in yuan, for amount duties
+    decided_on = peewee.DateField(null=True)  # 决定日期: the day the matter was decided (local date)
     author = peewee.ForeignKeyField(User, null=True, backref="+")  # None: the system (a meeting archive)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
@@ -132,8 +134,11 @@ class DutyRule(BaseModel):
     name = peewee.CharField(max_length=80)  # 财务收支每月公开
     category = peewee.CharField(max_length=16)  # CATEGORIES code that fulfils it
     power_category = peewee.CharField(max_length=20, default="")  # optional POWER_CATEGORIES code
-    frequency = peewee.CharField(max_length=10)  # monthly | quarterly | yearly
+    frequency = peewee.CharField(max_length=10)  # monthly | quarterly | yearly; "" for an amount rule
     grace_days = peewee.IntegerField(default=10)  # days after the period to publish it
+    kind = peewee.CharField(max_length=10, default="periodic")  # periodic | amount
+    threshold = peewee.DecimalField(max_digits=14, decimal_places=2, null=True)  # amount rule: 金额 ≥ this
+    within_days = peewee.IntegerField(null=True)  # amount rule: publish within N days of the decision
     active = peewee.BooleanField(default=True)
 
 

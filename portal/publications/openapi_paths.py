@@ -26,6 +26,8 @@ _ID = (("id", "path"),)
 _DRAFT = _obj(("village", "category", "title"), village="string", category="string", title="string", body="string",
               power="string", period_start={"type": "string", "format": "date"},
               period_end={"type": "string", "format": "date"},
+              amount={"type": ["string", "number"], "description": "金额 in yuan, ≥ 0, two decimals at most"},
+              decided_on={"type": "string", "format": "date", "description": "决定日期, required with amount"},
               steps={"type": "array", "items": _obj(("step", "done_on"), step="integer", done_on="string")})
 _REASON = _obj(("reason",), reason="string")
 
@@ -34,7 +36,8 @@ SCHEMAS = {
                              id="integer", title="string", village="string", category="string",
                              status={"type": "string", "enum": ["draft", "returned", "approved", "published",
                                                                  "superseded", "withdrawn"]},
-                             version="integer", published_at="string", audit_index="integer", url="string"),
+                             version="integer", published_at="string", audit_index="integer", url="string",
+                             amount={"type": ["string", "null"]}, decided_on={"type": ["string", "null"]}),
     "Publication": {"allOf": [{"$ref": "#/components/schemas/PublicationBrief"},
                               _obj(body="string", body_html="string", versions="array", attachments="array",
                                    objections="array", steps="array", withdraw_reason="string",

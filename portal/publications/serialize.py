@@ -6,6 +6,7 @@ unmasked text never leaves" lives in one place.
 from flask import url_for
 
 from portal.publications import objections as objection_service
+from portal.publications.amounts import amount_text
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, STATUSES
 from portal.publications.dates import date_text, iso
 from portal.publications.masking import find_personal_data
@@ -25,6 +26,7 @@ def brief(pub):
         "status_name": STATUSES.get(pub.status), "version": pub.version, "series": pub.series,
         "period_start": date_text(pub.period_start), "period_end": date_text(pub.period_end),
         "published_at": iso(pub.published_at), "audit_index": pub.audit_index, "url": page_url(pub),
+        "amount": amount_text(pub.amount), "decided_on": date_text(pub.decided_on),
     }
 
 

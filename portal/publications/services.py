@@ -11,7 +11,8 @@ from portal.errors import Conflict, NotFound, ValidationError
 from portal.permissions import require
 from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
 from portal.publications.categories import CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES
-from portal.publications.dates import parse_date
+from portal.publications.amounts import parse_amount
+from portal.publications.dates import parse_date, today
 from portal.publications.masking import mask_text
 from portal.publications.models import Attachment, PowerItem, Publication, utcnow
 from portal.units.models import Unit
@@ -72,10 +73,17 @@ def clean_fields(data, default_category=None):
         raise ValidationError("period_end_before_start", "公示结束日期不能早于开始日期。")
     if start is not None and (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationError("period_too_long", "公示期不能超过一年。")
+    amount = parse_amount(data.get("amount"), "amount", "金额")
+    decided_on = parse_date(data.get("decided_on"), "decided_on", "决定日期")
+    if amount is not None and decided_on is None:
+        raise ValidationError("missing_decided_on", "填写金额时须同时填写决定日期。")
+    if decided_on is not None and decided_on > today():
+        raise ValidationError("decided_on_in_future", "决定日期不能晚于今天。")
     title_masked, title_found = mask_text(title)
     body_masked, body_found = mask_text(body)
     return {"title": title, "body": body, "category": category, "power": power,
-            "period_start": start, "period_end": end, "title_masked": title_masked,
+            "period_start": start, "period_end": end, "amount": amount, "decided_on": decided_on,
+            "title_masked": title_masked,
             "body_masked": body_masked, "masked_count": len(title_found) + len(body_found)}
 
 
@@ -215,7 +223,8 @@ def correct(actor, pub, data):
                                   (Publication.status.in_(("draft", "returned", "approved")))).exists():
         raise Conflict("correction_pending", "该记录已有一份待审核的更正。")
     merged = {"title": pub.title, "body": pub.body, "category": pub.category, "power": pub.power_id,
-              "period_start": pub.period_start, "period_end": pub.period_end}
+              "period_start": pub.period_start, "period_end": pub.period_end,
+              "amount": pub.amount, "decided_on": pub.decided_on}
     merged.update({k: v for k, v in data.items() if k in merged})
     note = _reason(data.get("correction_note"), "correction_note", "更正说明")
     fields = clean_fields(merged)

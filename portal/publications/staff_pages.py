@@ -14,6 +14,7 @@ from portal.i18n import N_
 from portal.permissions import can
 from portal.publications import attachments, objections, powers, services
 from portal.publications.blueprint import bp
+from portal.publications.amounts import amount_text
 from portal.publications.forms import (ActionForm, CorrectionForm, DraftForm, ModerateForm, ReasonForm,
                                        StepForm, TextForm, UploadForm)
 from portal.publications.models import Attachment
@@ -45,7 +46,8 @@ def post_action(form_class):
 
 
 def _draft_data(form):
-    return {k: form[k].data for k in ("title", "category", "power", "period_start", "period_end", "body")}
+    return {k: form[k].data for k in ("title", "category", "power", "period_start", "period_end", "amount",
+                                      "decided_on", "body")}
 
 
 @bp.get("/v/<code>/publications/work")
@@ -111,6 +113,8 @@ def _prefill(pub):
     return _Prefill(title=pub.title, category=pub.category, power=pub.power_id or "", body=pub.body,
                     period_start=pub.period_start.isoformat() if pub.period_start else "",
                     period_end=pub.period_end.isoformat() if pub.period_end else "",
+                    amount=amount_text(pub.amount) or "",
+                    decided_on=pub.decided_on.isoformat() if pub.decided_on else "",
                     correction_note="")
 
 

@@ -1,0 +1,47 @@
+"""An instance created before 金额/决定日期 and amount duties upgrades in place (step 3)."""
+import decimal
+import sqlite3
+
+from tests.conftest import make_app
+
+
+def _downgrade_to_step_2(db_path):
+    """Turn a fresh instance into one made before step 3: drop its columns, forget the step."""
+    conn = sqlite3.connect(db_path)
+    for table, column in [("publication", "amount"), ("publication", "decided_on"), ("duty_rule", "kind"),
+                          ("duty_rule", "threshold"), ("duty_rule", "within_days")]:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DELETE FROM schema_migration WHERE version = 3")
+    conn.execute("INSERT INTO duty_rule (name, category, power_category, frequency, grace_days, active) "
+                 "VALUES ('财务收支每月公开', 'finance', '', 'monthly', 10, 1)")
+    conn.commit()
+    assert "amount" not in {row[1] for row in conn.execute("PRAGMA table_info(publication)")}
+    conn.close()
+
+
+def test_old_instance_gains_amount_columns_and_keeps_its_rules(tmp_path):
+    make_app(tmp_path)
+    _downgrade_to_step_2(tmp_path / "instance" / "portal.db")
+
+    make_app(tmp_path)
+    from portal.db import database
+    from portal.migrations import SchemaMigration
+    from portal.publications import duties
+    from portal.publications.models import DutyRule, Publication
+    from portal.units.models import Unit
+    with database.connection_context():
+        assert "publication_amount_duties" in {m.name for m in SchemaMigration.select()}
+        rule = DutyRule.get(DutyRule.name == "财务收支每月公开")
+        assert (rule.kind, rule.threshold, rule.within_days, rule.frequency) == ("periodic", None, None, "monthly")
+        assert Publication.select().where(Publication.amount.is_null(False)).count() == 0
+        # the upgraded tables take the new kind of rule and measure villages against both
+        new = duties.add_rule(None, "招投标5万元以上7日内公开", "result", "", power_category="tender",
+                              kind="amount", threshold="50000", within_days=7)
+        assert DutyRule.get_by_id(new.id).threshold == decimal.Decimal("50000")
+        village = Unit.create(code="350528100299", name="试点村", level="village", parent=None,
+                              path="/350528100299/", contact_name="", contact_phone="")
+        assert [d["rule"].kind for d in duties.duty_status(village)] == ["periodic", "amount"]
+
+    make_app(tmp_path)  # a second start applies nothing again
+    with database.connection_context():
+        assert SchemaMigration.select().where(SchemaMigration.version == 3).count() == 1

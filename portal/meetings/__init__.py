@@ -16,15 +16,16 @@ def meeting_time(value):
 
 def _village_section(village):
     from flask import url_for
+    from flask_babel import gettext as _
 
     from portal.meetings.services import meetings_of
     upcoming, live, past = meetings_of(village)
     out = []
     for meeting in live + upcoming + past:
         when = meeting_time(meeting.starts_at)
-        out.append({"title": f"【{meeting.status_name}】{meeting.title}",
+        out.append({"title": f"【{_(meeting.status_name)}】{meeting.title}",
                     "url": url_for("meetings.watch", meeting_id=meeting.id),
-                    "meta": f"{meeting.kind_name} · {when} · {meeting.place}"})
+                    "meta": f"{_(meeting.kind_name)} · {when} · {meeting.place}"})
     return out
 
 

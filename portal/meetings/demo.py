@@ -5,7 +5,7 @@ from portal.meetings import services
 
 HOUXI_AGENDA = [
     {"step": "collect", "title": "汇总村民反映的村道路灯损坏问题"},
-    {"step": "decide_topic", "title": "确定议题：村道路灯维修与节能改造"},
+    {"step": "decide_topic", "title": "村道路灯维修与节能改造"},
     {"step": "deliberate", "title": "协商维修方案与费用分摊"},
     {"step": "implement", "title": "明确施工责任人与完成时限"},
     {"step": "review", "title": "村务监督委员会监督验收"},
@@ -30,7 +30,7 @@ def load(ctx):
     services.start_meeting(clerk, meeting)
     posts = [
         ("agenda", {"index": 0}),
-        ("transcript", {"speaker": "主持人", "text": "本工程预算18.6万元，共收到3份投标文件。"}),
+        ("transcript", {"speaker": "村委会主任陈建华", "text": "本工程预算18.6万元，共收到3份投标文件。"}),
         ("agenda", {"index": 1}),
         ("bid_price", {"bidder": "泉州市清源建筑工程有限公司", "price": "176500.00"}),
         ("bid_price", {"bidder": "南岭镇顺达水利工程队", "price": "169800.00"}),

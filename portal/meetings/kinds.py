@@ -11,20 +11,21 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from portal.errors import ValidationError
+from portal.i18n import N_
 from portal.publications.masking import mask
 
 MAX_PAYLOAD_BYTES = 8 * 1024
 # Kinds a host posts; "question" and "status" are written by the server only.
 POSTABLE = {
-    "transcript": "发言记录",
-    "agenda": "议程切换",
-    "vote": "表决",
-    "photo": "现场照片",
-    "bid_price": "唱标",
-    "notice": "通知",
+    "transcript": N_("发言记录"),
+    "agenda": N_("议程切换"),
+    "vote": N_("表决"),
+    "photo": N_("现场照片"),
+    "bid_price": N_("唱标"),
+    "notice": N_("通知"),
 }
-SERVER_KINDS = {"question": "群众提问", "status": "会议状态"}
-VOTE_RESULTS = {"passed": "通过", "rejected": "未通过"}
+SERVER_KINDS = {"question": N_("群众提问"), "status": N_("会议状态")}
+VOTE_RESULTS = {"passed": N_("通过"), "rejected": N_("未通过")}
 
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -12,25 +12,26 @@ import peewee
 
 from portal.accounts.models import User
 from portal.db import BaseModel
+from portal.i18n import N_
 from portal.units.models import Unit
 
 KINDS = {
-    "council": "议事会",
-    "representatives": "村民代表会议",
-    "bid_opening": "开标会",
-    "asset_trade": "资产交易",
-    "villagers": "村民会议",
-    "hearing": "听证会",
+    "council": N_("议事会"),
+    "representatives": N_("村民代表会议"),
+    "bid_opening": N_("开标会"),
+    "asset_trade": N_("资产交易"),
+    "villagers": N_("村民会议"),
+    "hearing": N_("听证会"),
 }
 # 五步议事: the five steps every agenda item belongs to.
 STEPS = {
-    "collect": "收集问题",
-    "decide_topic": "确定议题",
-    "deliberate": "协商议事",
-    "implement": "分流落实",
-    "review": "监督评审",
+    "collect": N_("收集问题"),
+    "decide_topic": N_("确定议题"),
+    "deliberate": N_("协商议事"),
+    "implement": N_("分流落实"),
+    "review": N_("监督评审"),
 }
-STATUSES = {"scheduled": "未开始", "live": "直播中", "ended": "已结束"}
+STATUSES = {"scheduled": N_("未开始"), "live": N_("直播中"), "ended": N_("已结束")}
 
 
 def utcnow_precise():

@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.auditlog import record
 from portal.db import database
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal.i18n import N_
 from portal.meetings import hub as live_hub
 from portal.meetings import kinds
 from portal.meetings.kinds import clean_text as _text
@@ -182,7 +183,7 @@ def start_meeting(actor, meeting):
             if not started:
                 raise Conflict("not_scheduled", "会议已经开始或已结束。")
             meeting.status = "live"
-            item = _append_item(actor, meeting, "status", {"status": "live", "status_name": "直播开始"})
+            item = _append_item(actor, meeting, "status", {"status": "live", "status_name": N_("直播开始")})
         _broadcast(item)
     events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=item.audit_index)
     return item
@@ -306,7 +307,7 @@ def end_meeting(actor, meeting):
     record_peak(meeting.id, hub().viewers(meeting.id))
     with hub().posting(meeting.id):
         with database.atomic():
-            item = _append_item(actor, meeting, "status", {"status": "ended", "status_name": "会议结束"})
+            item = _append_item(actor, meeting, "status", {"status": "ended", "status_name": N_("会议结束")})
             Meeting.update(status="ended", ended_at=item.at).where(Meeting.id == meeting.id).execute()
             meeting = Meeting.get_by_id(meeting.id)
             record_json = archive_record(meeting)

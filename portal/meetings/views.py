@@ -2,9 +2,11 @@
 import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.errors import PortalError
+from portal.i18n import N_
 from portal.meetings import services
 from portal.meetings.forms import ActionForm, MeetingForm, PhotoForm
 from portal.meetings.kinds import POSTABLE, kind_name
@@ -40,10 +42,10 @@ def _hosted(meeting_id):
 
 def _flash_errors(form):
     if not form.errors:
-        flash("页面已过期，请刷新后重试。", "error")
+        flash(_("页面已过期，请刷新后重试。"), "error")
     for errors in form.errors.values():
         for message in errors:
-            flash(message, "error")
+            flash(str(message), "error")
 
 
 @bp.get("/v/<code>/meetings")
@@ -89,10 +91,10 @@ def new(code):
                 meeting = services.create_meeting(
                     current_user, village.code, form.title.data, form.kind.data,
                     form.starts_at.data, form.place.data, _agenda_from(form), None, _links_from(form.links.data))
-                flash("会议已安排。", "success")
+                flash(_("会议已安排。"), "success")
                 return redirect(url_for("meetings.console", meeting_id=meeting.id))
             except PortalError as exc:
-                flash(exc.message, "error")
+                flash(_(exc.message), "error")
         else:
             _flash_errors(form)
         status = 400
@@ -122,13 +124,13 @@ def _host_action(meeting_id, action, done):
     meeting = _hosted(meeting_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        flash("页面已过期，请刷新后重试。", "error")
+        flash(_("页面已过期，请刷新后重试。"), "error")
     else:
         try:
             action(current_user, meeting)
-            flash(done, "success")
+            flash(_(done), "success")
         except PortalError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 
@@ -136,14 +138,14 @@ def _host_action(meeting_id, action, done):
 @login_required
 def start(meeting_id):
     """Go live, then back to the console."""
-    return _host_action(meeting_id, services.start_meeting, "直播已开始。")
+    return _host_action(meeting_id, services.start_meeting, N_("直播已开始。"))
 
 
 @bp.post("/meetings/<int:meeting_id>/end")
 @login_required
 def end(meeting_id):
     """End and archive, then back to the console (which links to the replay)."""
-    return _host_action(meeting_id, services.end_meeting, "会议已结束，记录已归档。")
+    return _host_action(meeting_id, services.end_meeting, N_("会议已结束，记录已归档。"))
 
 
 @bp.post("/meetings/<int:meeting_id>/photo")
@@ -159,9 +161,9 @@ def photo(meeting_id):
         try:
             data = upload.read(MAX_PHOTO_BYTES + 1) if upload else b""
             services.post_photo(current_user, meeting, data, form.caption.data or "")
-            flash("照片已发布。", "success")
+            flash(_("照片已发布。"), "success")
         except PortalError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 

@@ -6,17 +6,18 @@
   var meeting = window.LiveSocket.meeting;
   var result = document.getElementById("post-result");
   var pending = document.getElementById("pending-questions");
+  var t = window.LiveItems.t;
 
   function report(ack, okText) {
     if (!result) { return; }
     result.textContent = ack && ack.ok ? okText + "（#" + ack.seq + "）" :
-      ((ack && ack.error && ack.error.message) || "发布失败");
+      ((ack && ack.error && ack.error.message) || t("post-failed", "发布失败"));
     result.className = "meta " + (ack && ack.ok ? "ok" : "bad");
   }
 
   function post(kind, data, done) {
     socket.emit("post", {meeting: meeting, kind: kind, data: data}, function (ack) {
-      report(ack, "已发布");
+      report(ack, t("posted", "已发布"));
       if (ack && ack.ok && done) { done(); }
     });
   }
@@ -46,12 +47,12 @@
     li.id = "question-" + q.id;
     li.appendChild(window.LiveItems.el("span", q.asker + "：", "meta"));
     li.appendChild(window.LiveItems.el("p", q.text, "question-text"));
-    [["approve", "公开"], ["hide", "隐藏"]].forEach(function (pair) {
+    [["approve", t("approve", "公开")], ["hide", t("hide", "隐藏")]].forEach(function (pair) {
       var b = window.LiveItems.el("button", pair[1], "small moderate-" + pair[0]);
       b.type = "button";
       b.addEventListener("click", function () {
         socket.emit("moderate", {meeting: meeting, question: q.id, action: pair[0]}, function (ack) {
-          report(ack, pair[0] === "approve" ? "已公开" : "已隐藏");
+          report(ack, pair[0] === "approve" ? t("approved", "已公开") : t("hidden", "已隐藏"));
           if (ack && ack.ok) { li.remove(); }
         });
       });

@@ -2,8 +2,13 @@
 // so nothing a host or a viewer typed can become markup.
 (function () {
   "use strict";
-  var KIND_NAMES = {transcript: "发言记录", agenda: "议程切换", vote: "表决", photo: "现场照片",
-    bid_price: "唱标", notice: "通知", question: "群众提问", status: "会议状态"};
+  var root = document.getElementById("live");
+
+  // A UI text from the page's data-msg-* attributes (rendered in the reader's language).
+  function t(name, fallback) {
+    var text = root && root.getAttribute("data-msg-" + name);
+    return text || fallback;
+  }
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -21,35 +26,36 @@
         box.appendChild(document.createTextNode(d.text || ""));
         break;
       case "notice":
-        box.appendChild(el("strong", "通知："));
+        box.appendChild(el("strong", t("kind-notice", "通知") + "："));
         box.appendChild(document.createTextNode(d.text || ""));
         break;
       case "agenda":
-        box.textContent = "进入议程 " + (Number(d.index) + 1) + "【" + (d.step_name || "") + "】" + (d.title || "");
+        box.textContent = t("enter-agenda", "进入议程") + " " + (Number(d.index) + 1) + "【" +
+          t("step-" + d.step, d.step_name || "") + "】" + (d.title || "");
         break;
       case "vote":
-        box.textContent = "表决：" + d.motion + " — 赞成 " + d["for"] + " / 反对 " + d.against +
-          " / 弃权 " + d.abstain + "，";
-        box.appendChild(el("strong", d.result_name));
+        box.textContent = t("kind-vote", "表决") + "：" + d.motion + " — " + t("for", "赞成") + " " + d["for"] +
+          " / " + t("against", "反对") + " " + d.against + " / " + t("abstain", "弃权") + " " + d.abstain + "，";
+        box.appendChild(el("strong", t("result-" + d.result, d.result_name)));
         break;
       case "bid_price":
-        box.textContent = "唱标：" + d.bidder + " 报价 ";
+        box.textContent = t("kind-bid_price", "唱标") + "：" + d.bidder + " " + t("price", "报价") + " ";
         box.appendChild(el("strong", d.price));
-        box.appendChild(document.createTextNode(" 元" + (d.note ? "（" + d.note + "）" : "")));
+        box.appendChild(document.createTextNode(" " + t("yuan", "元") + (d.note ? "（" + d.note + "）" : "")));
         break;
       case "photo":
         var img = el("img");
         if (typeof d.url === "string" && d.url.charAt(0) === "/") { img.src = d.url; }
-        img.alt = d.caption || "现场照片";
+        img.alt = d.caption || t("kind-photo", "现场照片");
         box.appendChild(img);
         if (d.caption) { box.appendChild(el("span", d.caption, "meta")); }
         break;
       case "question":
-        box.appendChild(el("strong", "群众提问（" + d.asker + "）："));
+        box.appendChild(el("strong", t("kind-question", "群众提问") + "（" + d.asker + "）："));
         box.appendChild(document.createTextNode(d.text || ""));
         break;
       case "status":
-        box.appendChild(el("strong", d.status_name || d.status));
+        box.appendChild(el("strong", t("status-" + d.status, d.status_name || d.status)));
         break;
       default:
         box.textContent = JSON.stringify(d);
@@ -62,10 +68,10 @@
     li.setAttribute("data-seq", String(item.seq));
     var when = new Date(item.at);
     var time = isNaN(when) ? "" : when.toLocaleTimeString("zh-CN", {hour12: false});
-    li.appendChild(el("span", "#" + item.seq + " · " + (KIND_NAMES[item.kind] || item.kind) + " · " + time, "item-meta"));
+    li.appendChild(el("span", "#" + item.seq + " · " + t("kind-" + item.kind, item.kind) + " · " + time, "item-meta"));
     li.appendChild(body(item));
     return li;
   }
 
-  window.LiveItems = {render: render, el: el};
+  window.LiveItems = {render: render, el: el, t: t};
 })();

@@ -11,6 +11,7 @@
   var viewers = document.getElementById("live-viewers");
   var statusBadge = document.getElementById("live-status");
   var lastSeq = 0;
+  var t = window.LiveItems.t;
   var socket = io("/live", {reconnectionDelayMax: 5000});
 
   function setConnection(text, ok) {
@@ -21,10 +22,10 @@
   function join() {
     socket.emit("join", {meeting: meeting, last_seq: lastSeq}, function (ack) {
       if (!ack || !ack.ok) {
-        setConnection((ack && ack.error && ack.error.message) || "加入失败", false);
+        setConnection((ack && ack.error && ack.error.message) || t("join-failed", "加入失败"), false);
         return;
       }
-      setConnection("已连接", true);
+      setConnection(t("connected", "已连接"), true);
       viewers.textContent = String(ack.viewers);
       document.dispatchEvent(new CustomEvent("live:joined", {detail: ack}));
     });
@@ -36,9 +37,9 @@
     });
   }
 
-  socket.on("connect", function () { setConnection("已连接，正在同步…", true); join(); });
-  socket.on("disconnect", function () { setConnection("连接中断，正在重连…", false); });
-  socket.on("connect_error", function () { setConnection("连接中断，正在重连…", false); });
+  socket.on("connect", function () { setConnection(t("syncing", "已连接，正在同步…"), true); join(); });
+  socket.on("disconnect", function () { setConnection(t("reconnecting", "连接中断，正在重连…"), false); });
+  socket.on("connect_error", function () { setConnection(t("reconnecting", "连接中断，正在重连…"), false); });
   socket.on("viewers", function (msg) {
     if (msg && msg.meeting === meeting) { viewers.textContent = String(msg.count); }
   });
@@ -49,7 +50,7 @@
     feed.insertBefore(window.LiveItems.render(item), feed.firstChild);
     if (item.kind === "agenda") { markAgenda(Number(item.data.index)); }
     if (item.kind === "status") {
-      statusBadge.textContent = item.data.status === "live" ? "直播中" : "已结束";
+      statusBadge.textContent = item.data.status === "live" ? t("state-live", "直播中") : t("state-ended", "已结束");
       root.setAttribute("data-status", item.data.status);
     }
   });
@@ -62,10 +63,10 @@
       var text = form.elements.text.value;
       socket.emit("question", {meeting: meeting, text: text}, function (ack) {
         if (ack && ack.ok) {
-          result.textContent = "已提交，等待主持人审核。";
+          result.textContent = t("question-sent", "已提交，等待主持人审核。");
           form.reset();
         } else {
-          result.textContent = (ack && ack.error && ack.error.message) || "提交失败";
+          result.textContent = (ack && ack.error && ack.error.message) || t("question-failed", "提交失败");
         }
       });
     });

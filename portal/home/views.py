@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template
 from portal.home.sections import sections_for
 from portal.units.models import Unit
 from portal.units.services import townships, villages_of
+from portal.units.views import village_or_404
 
 bp = Blueprint("home", __name__)
 
@@ -28,9 +29,7 @@ def township(code):
 @bp.get("/v/<code>")
 def village(code):
     """A village's home page: one section per capability, its grids and contacts."""
-    unit = Unit.get_or_none((Unit.code == code) & (Unit.level == "village"))
-    if unit is None:
-        abort(404)
+    unit = village_or_404(code)
     grids = list(unit.children.order_by(Unit.sort_order, Unit.code))
     return render_template("home/village.html", village=unit, township=unit.parent,
                            grids=grids, sections=sections_for(unit))

@@ -37,7 +37,7 @@ def index():
     query = Meeting.select().order_by(Meeting.starts_at.desc())
     code = request.args.get("village")
     if code:
-        village = Unit.get_or_none((Unit.code == code[:12]) & (Unit.level == "village"))
+        village = Unit.find(code[:12], "village")
         if village is None:
             raise ValidationError("bad_village", "村/社区不存在。")
         query = query.where(Meeting.village == village)

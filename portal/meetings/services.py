@@ -124,7 +124,7 @@ def meeting_public(meeting):
 
 def create_meeting(actor, village_code, title, kind, starts_at, place, agenda, host_username=None, links=None):
     """Schedule a meeting in a village; the actor hosts it unless another host is named."""
-    village = Unit.get_or_none((Unit.code == str(village_code or "")) & (Unit.level == "village"))
+    village = Unit.find(village_code, "village")
     if village is None:
         raise ValidationError("bad_village", "村/社区不存在。")
     require(actor, "meeting.create", village)

@@ -13,16 +13,9 @@ from portal.meetings.kinds import POSTABLE, kind_name
 from portal.meetings.models import STEPS, AgendaItem, MeetingItem
 from portal.meetings.photos import MAX_PHOTO_BYTES, find_photo, photo_path
 from portal.permissions import can
-from portal.units.models import Unit
+from portal.units.views import village_or_404
 
 bp = Blueprint("meetings", __name__)
-
-
-def _village(code):
-    village = Unit.get_or_none((Unit.code == code) & (Unit.level == "village"))
-    if village is None:
-        abort(404)
-    return village
 
 
 def _meeting(meeting_id):
@@ -51,7 +44,7 @@ def _flash_errors(form):
 @bp.get("/v/<code>/meetings")
 def village_list(code):
     """A village's meetings: live now, upcoming, past (with replay)."""
-    village = _village(code)
+    village = village_or_404(code)
     upcoming, live, past = services.meetings_of(village)
     return render_template("meetings/list.html", village=village, upcoming=upcoming, live=live, past=past,
                            may_create=can(current_user, "meeting.create", village))
@@ -80,7 +73,7 @@ def _links_from(text):
 @login_required
 def new(code):
     """Schedule a meeting (clerk of the village); bad input re-shows the form with the reason."""
-    village = _village(code)
+    village = village_or_404(code)
     if not can(current_user, "meeting.create", village):
         abort(403)
     form = MeetingForm()

@@ -13,7 +13,7 @@ from portal.publications.categories import CATEGORIES, STATUSES
 from portal.publications.dates import aware
 from portal.publications.queries import public_query
 from portal.publications.rendering import render_markdown
-from portal.units.models import Unit
+from portal.units.views import village_or_404
 
 FEED_SIZE = 50
 
@@ -45,17 +45,12 @@ def build_feed(village, category=None):
     return fg.atom_str(pretty=True)
 
 
-def _village(code):
-    village = Unit.get_or_none((Unit.code == code) & (Unit.level == "village"))
-    if village is None:
-        abort(404)
-    return village
 
 
 @bp.get("/feeds/<code>.atom")
 def village_feed(code):
     """The village's Atom feed; 404 for an unknown village."""
-    return Response(build_feed(_village(code)), mimetype="application/atom+xml")
+    return Response(build_feed(village_or_404(code)), mimetype="application/atom+xml")
 
 
 @bp.get("/feeds/<code>/<category>.atom")
@@ -63,4 +58,4 @@ def category_feed(code, category):
     """One category of the village's records; 404 for an unknown village or category."""
     if category not in CATEGORIES:
         abort(404)
-    return Response(build_feed(_village(code), category), mimetype="application/atom+xml")
+    return Response(build_feed(village_or_404(code), category), mimetype="application/atom+xml")

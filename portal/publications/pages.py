@@ -22,13 +22,7 @@ from portal.publications.queries import page_of, public_query, superseded_by, ve
 from portal.publications.serialize import masking_preview
 from portal.units.models import Unit
 from portal.units.services import villages_of
-
-
-def village_or_404(code):
-    village = Unit.get_or_none((Unit.code == code) & (Unit.level == "village"))
-    if village is None:
-        abort(404)
-    return village
+from portal.units.views import village_or_404
 
 
 def readable(pub_id):
@@ -149,7 +143,7 @@ def power_detail(code):
     power = PowerItem.get_or_none(PowerItem.code == code)
     if power is None:
         abort(404)
-    village = Unit.get_or_none((Unit.code == request.args.get("village", "")) & (Unit.level == "village"))
+    village = Unit.find(request.args.get("village"), "village")
     records = [(r, powers.flow_for(r)) for r in powers.records_for_power(power, village)[:50]]
     return render_template("publications/power.html", power=power, steps=powers.steps_of(power),
                            village=village, records=records, power_categories=POWER_CATEGORIES)

@@ -31,7 +31,7 @@ def get_publication(pub_id):
 
 
 def get_village(code):
-    village = Unit.get_or_none((Unit.code == str(code or "")) & (Unit.level == "village"))
+    village = Unit.find(code, "village")
     if village is None:
         raise ValidationError("bad_village", "村（社区）代码不存在。")
     return village

@@ -18,6 +18,11 @@ class Unit(BaseModel):
     contact_phone = peewee.CharField(max_length=20, default="")  # public, as posted on notice boards
     sort_order = peewee.IntegerField(default=0)
 
+    @classmethod
+    def find(cls, code, level):
+        """The unit of ``level`` with ``code``, or None for any other input (never raises)."""
+        return cls.get_or_none((cls.code == str(code or "")) & (cls.level == level))
+
     def covers(self, other):
         """True when ``other`` is this unit or lies below it in the tree."""
         return other is not None and other.path.startswith(self.path)

@@ -1,0 +1,12 @@
+"""Page helpers for the administrative tree (no blueprint of its own)."""
+from flask import abort
+
+from portal.units.models import Unit
+
+
+def village_or_404(code):
+    """The village (or community) page's unit; an unknown code is a 404 page."""
+    village = Unit.find(code, "village")
+    if village is None:
+        abort(404)
+    return village

@@ -19,6 +19,13 @@ import json
 from binascii import hexlify
 from dataclasses import dataclass, field
 
+try:
+    from audit import _scanloop
+except ImportError:  # not compiled (no C compiler where it was installed): the Python loop does the same
+    _scanloop = None
+
+LOOP = _scanloop  # the C loop, or None for the Python one (tests run both)
+
 GENESIS = b"0" * 64
 BATCH = 20000
 
@@ -54,14 +61,74 @@ def scan(batches, start, prev, watch=(), stop=None, leaf_label="stored", on_batc
     continue a tree whose right edge is ``stack`` at ``start`` counted from
     ``base`` (default: a fresh subtree rooted at ``start``).
     """
+    if LOOP is not None:
+        return _scan_c(batches, start, prev, watch, stop, leaf_label, on_batch, stack, base)
+    return _scan_python(batches, start, prev, watch, stop, leaf_label, on_batch, stack, base)
+
+
+def _scan_c(batches, start, prev, watch, stop, leaf_label, on_batch, stack, base):
+    """``scan`` with the per-entry checks in ``audit._scanloop``; this loop only handles batches and watch sizes."""
+    res = ScanResult(start, start)
+    scanner = LOOP.Scanner(start - 1, prev, start if base is None else base, stop - 1 if stop is not None else -1,
+                           list(stack or ()), PREV_FROM_END)
+    pending = sorted({s for s in watch if s > start}, reverse=True)
+    next_watch = pending.pop() if pending else -1
+    feed = scanner.feed
+    try:
+        for first, rows in batches:
+            if res.first_seen is None and rows:
+                res.first_seen = first
+            if first != scanner.idx + 1:
+                res.error = (scanner.idx + 1, f"entry missing (next stored entry is {first})")
+                return res
+            if not isinstance(rows, list):
+                rows = list(rows)
+            lo, count = 0, len(rows)
+            while lo < count:
+                # stop at the next watched size to snapshot the right edge there
+                hi = count if next_watch < 0 else min(count, next_watch - first)
+                failed = feed(rows, lo, hi)
+                if failed is not None:
+                    idx, code = failed
+                    res.error = (idx, _message(code, rows[idx - first][0], leaf_label))
+                    return res
+                lo = hi
+                if scanner.idx + 1 == next_watch:
+                    res.snapshots[next_watch] = scanner.stack
+                    next_watch = pending.pop() if pending else -1
+            if on_batch is not None:
+                on_batch(count)
+    finally:
+        res.end = scanner.idx + 1
+        res.last_leaf = scanner.last_leaf
+        res.stack = scanner.stack
+        res.upper_nodes = scanner.upper_nodes
+    return res
+
+
+LEAF, INDEX, PREV, NODES = 1, 2, 3, 4  # the codes of audit._scanloop
+
+
+def _message(code, data, leaf_label):
+    """What is wrong with an entry, for the code the check that failed gives."""
+    if code == LEAF:
+        return f"{leaf_label} leaf hash does not match the entry bytes"
+    if code == INDEX:
+        return f"entry claims index {claimed_index(data)}"
+    if code == PREV:
+        return "previous-entry hash does not match the entry before it (this entry or the one before was changed)"
+    return "stored tree node hashes are wrong"
+
+
+def _scan_python(batches, start, prev, watch, stop, leaf_label, on_batch, stack, base):
+    """``scan`` in plain Python: where the C loop is not built, and the reference it is tested against."""
     res = ScanResult(start, start, stack=list(stack or ()))
     base = start if base is None else base
     sha = hashlib.sha256
     # a copy of a hasher already fed the domain byte costs less than a new one over a concatenation
     leaf_hasher, node_hasher = sha(b"\x00").copy, sha(b"\x01").copy
     find = bytes.find
-    pending = sorted(s for s in watch if s > start)
-    pending.reverse()
+    pending = sorted({s for s in watch if s > start}, reverse=True)
     next_watch = pending.pop() if pending else -1
     stack = res.stack
     push, pop = stack.append, stack.pop
@@ -82,16 +149,15 @@ def scan(batches, start, prev, watch=(), stop=None, leaf_label="stored", on_batc
                 c.update(data)
                 h = c.digest()
                 if h != leaf and leaf is not None:
-                    res.error = (idx, f"{leaf_label} leaf hash does not match the entry bytes")
+                    res.error = (idx, _message(LEAF, data, leaf_label))
                     return res
                 claim = b'"index":%d,' % idx
                 # shortcut: the first "x" of a v1 entry is usually the key's own (memchr, no substring search)
                 if not data.startswith(claim, find(data, b"x") - 5) and claim not in data:
-                    res.error = (idx, f"entry claims index {claimed_index(data)}")
+                    res.error = (idx, _message(INDEX, data, leaf_label))
                     return res
                 if not data.startswith(prev_pattern, -PREV_FROM_END) and prev_pattern not in data:
-                    res.error = (idx, "previous-entry hash does not match the entry before it "
-                                      "(this entry or the one before was changed)")
+                    res.error = (idx, _message(PREV, data, leaf_label))
                     return res
                 n = idx - base
                 if n & 1:
@@ -118,14 +184,14 @@ def scan(batches, start, prev, watch=(), stop=None, leaf_label="stored", on_batc
                             res.upper_nodes = nodes[len(made):]
                             nodes = nodes[:len(made)]
                         if made != nodes:
-                            res.error = (idx, "stored tree node hashes are wrong")
+                            res.error = (idx, _message(NODES, data, leaf_label))
                             return res
                 else:
                     push(h)
                     if idx == last:  # a run of one entry: every stored node is above it
                         res.upper_nodes = nodes or b""
                     elif nodes:  # an even position completes no subtree
-                        res.error = (idx, "stored tree node hashes are wrong")
+                        res.error = (idx, _message(NODES, data, leaf_label))
                         return res
                 digest = h
                 prev_pattern = b'"prev":"' + hexlify(h) + b'"'

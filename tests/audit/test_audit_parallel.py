@@ -15,6 +15,7 @@ from audit.verify import SavedCheckpoint, VerifyError
 WHEN = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
 N = 100
 RUN = 16
+pytestmark = pytest.mark.usefixtures("scan_loop")  # every verdict with the C and the Python loop
 
 
 def _items(n, start=0):

@@ -16,6 +16,7 @@ from portal.db import database
 from portal.units.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.usefixtures("scan_loop")  # every verdict with the C and the Python loop
 
 
 TEST_TYPE = "test_unit"  # not the portal's own "unit" type, whose entries carry the whole unit

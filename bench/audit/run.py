@@ -68,27 +68,38 @@ def baseline_hashing(url):
     return total
 
 
-def verify_in_subprocess(url, workers):
-    """Full ``verify_database`` in a fresh process: wall and CPU seconds, peak memory of it and its workers."""
+def verify_in_subprocess(url, workers, loop="c"):
+    """Full ``verify_database`` in a fresh process: wall and CPU seconds, peak memory of it and its workers.
+
+    ``loop``: "c" (``audit._scanloop``, refused if it is not built) or "python" (the reference loop).
+    """
     code = ("import sys,time,resource,json; sys.path[:0]=%r\n"
-            "from audit import db as d\nfrom audit.verify import verify_database\n"
+            "from audit import db as d, scan\nfrom audit.verify import verify_database\n"
+            "if %r == 'python': scan.LOOP = None\n"
+            "elif scan.LOOP is None: sys.exit('audit._scanloop is not built: pip install -e .')\n"
             "db=d.open_url(%r); d.database.initialize(db); db.connect()\n"
             "t=time.perf_counter(); n=verify_database(progress=False, workers=%d); t=time.perf_counter()-t\n"
             "me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
             "print(json.dumps({'n': n, 'seconds': t, 'cpu': me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,"
             " 'maxrss_kb': me.ru_maxrss, 'worker_maxrss_kb': kids.ru_maxrss}))"
-            % ([str(HERE.parents[1])], url, workers))
+            % ([str(HERE.parents[1])], loop, url, workers))
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
 
+VERIFY_RUNS = (("verify 2 workers", 2, "c"), ("verify 1 process", 1, "c"),
+               ("verify 1 process, Python loop", 1, "python"))
+
+
 def bench_verify(url, count, repeat):
-    """Verification (2 workers and 1) against plain hashing, interleaved ``repeat`` times: best and median."""
-    runs = {"verify 2 workers": [], "verify 1 process": [], "plain hashlib": []}
-    cpu, rss = {"verify 2 workers": [], "verify 1 process": []}, []
+    """Verification (C loop with 2 workers and 1; Python loop with 1) against plain hashing,
+    interleaved ``repeat`` times: best and median."""
+    runs = {key: [] for key, _, _ in VERIFY_RUNS}
+    cpu = {key: [] for key, _, _ in VERIFY_RUNS}
+    runs["plain hashlib"], rss = [], []
     for _ in range(repeat):
-        for workers, key in ((2, "verify 2 workers"), (1, "verify 1 process")):
-            v = verify_in_subprocess(url, workers)
+        for key, workers, loop in VERIFY_RUNS:
+            v = verify_in_subprocess(url, workers, loop)
             assert v["n"] == count, v
             runs[key].append(v["seconds"])
             cpu[key].append(v["cpu"])

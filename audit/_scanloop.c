@@ -306,6 +306,10 @@ static PyObject *Scanner_feed(Scanner *s, PyObject *args)
     Py_ssize_t lo, hi;
     if (!PyArg_ParseTuple(args, "Onn", &rows, &lo, &hi))
         return NULL;
+    if (!s->ctx) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner was not initialised");
+        return NULL;
+    }
     if (!PyList_Check(rows)) {
         PyErr_SetString(PyExc_TypeError, "rows must be a list");
         return NULL;

@@ -162,3 +162,5 @@ def test_c_loop_refuses_malformed_rows_rather_than_guessing():
         loop.Scanner(-1, b"0" * 65, 0, -1, [], scan.PREV_FROM_END)
     with pytest.raises(ValueError):
         loop.Scanner(-1, scan.GENESIS, 0, -1, [b"short"], scan.PREV_FROM_END)
+    with pytest.raises(RuntimeError):
+        loop.Scanner.__new__(loop.Scanner).feed([], 0, 0)

@@ -13,6 +13,11 @@ The index and previous-hash fields are checked as byte patterns rather than by
 parsing: in canonical JSON every quote inside a string is escaped, so
 ``"index":N,`` and ``"prev":"…"`` can only be the keys themselves. Entries are
 parsed in full where a source re-derives them (``audit.verify``).
+
+The per-entry checks run in C (``audit/_scanloop.c``) where it was built, as
+hashing is then the main cost rather than the interpreter; ``_scan_python`` is
+the same loop in Python, the fallback and the reference the C one is tested
+against (``tests/audit/test_audit_scanloop.py``).
 """
 import hashlib
 import json

@@ -65,6 +65,10 @@ def main(argv=None):
     v.add_argument("--no-sources", action="store_true", help="do not re-derive payloads")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    from audit import scan
+    if scan.LOOP is None and not args.quiet:
+        print("note: audit._scanloop is not built (reinstall with gcc and libssl-dev); the same checks run "
+              "in Python, about twice as slow", file=sys.stderr)
     try:
         (_verify_db if args.db else _verify_url)(args)
     except VerifyError as exc:

@@ -23,7 +23,7 @@
 #define HASH 32
 #define MAX_DEPTH 64
 
-enum { OK = 0, LEAF = 1, INDEX = 2, PREV = 3, NODES = 4 };
+enum { OK = 0, LEAF = 1, INDEX = 2, PREV = 3, NODES = 4 };  /* audit/scan.py maps them to messages */
 
 /* '"prev":"' (8) + 64 hex + '"' (1) */
 #define PREV_PATTERN_LEN 73
@@ -251,11 +251,7 @@ static int check_entry(Scanner *s, PyObject *row)
             node = made[count++];
             n >>= 1;
         }
-        if (s->depth >= MAX_DEPTH) {
-            PyErr_SetString(PyExc_ValueError, "tree deeper than 64");
-            goto fail;
-        }
-        memcpy(s->stack[s->depth++], node, HASH);
+        memcpy(s->stack[s->depth++], node, HASH);  /* at least one was popped: room for it */
         if (have_nodes) {
             Py_ssize_t made_len = (Py_ssize_t)count * HASH, cmp_len = nodes.n;
             if (idx == s->last) {
@@ -272,7 +268,7 @@ static int check_entry(Scanner *s, PyObject *row)
             }
         }
     } else {
-        if (s->depth >= MAX_DEPTH) {
+        if (s->depth == MAX_DEPTH) {
             PyErr_SetString(PyExc_ValueError, "tree deeper than 64");
             goto fail;
         }
@@ -403,9 +399,7 @@ PyMODINIT_FUNC PyInit__scanloop(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    if (PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0
-        || PyModule_AddIntConstant(m, "LEAF", LEAF) < 0 || PyModule_AddIntConstant(m, "INDEX", INDEX) < 0
-        || PyModule_AddIntConstant(m, "PREV", PREV) < 0 || PyModule_AddIntConstant(m, "NODES", NODES) < 0) {
+    if (PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

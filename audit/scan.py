@@ -111,7 +111,7 @@ def _scan_c(batches, start, prev, watch, stop, leaf_label, on_batch, stack, base
     return res
 
 
-LEAF, INDEX, PREV, NODES = 1, 2, 3, 4  # the codes of audit._scanloop
+LEAF, INDEX, PREV, NODES = 1, 2, 3, 4  # the codes feed() returns (the enum in audit/_scanloop.c)
 
 
 def _message(code, data, leaf_label):

@@ -18,13 +18,13 @@ from audit.encoding import canonical_json
 from tests.audit.conftest import c_loop
 
 
-def _run(n, start=0, base=0, actor="clerk"):
+def _run(n, start=0, base=0):
     """Rows (bytes, leaf, nodes) of entries start … start+n-1 of a log, and the right edge before ``start``."""
     rows, prev, rng, before = [], scan.GENESIS, merkle.CompactRange(), []
     for i in range(start + n):
         if i == start:
             before = list(rng.hashes)
-        fields = {"action": "test.touch", "actor": f"{actor}{i % 3}", "files": [], "index": i,
+        fields = {"action": "test.touch", "actor": f"clerk{i % 3}", "files": [], "index": i,
                   "object_id": str(i), "object_type": "thing", "payload_sha256": "%064x" % i, "prev": prev.decode(),
                   "time": "2025-01-01T00:00:00.000000Z", "v": 1}
         data = canonical_json(fields)
@@ -47,7 +47,7 @@ TAMPERS = ["none", "entry byte", "leaf", "leaf none", "nodes", "nodes cut", "nod
 
 
 def _tamper(rows, how, at, pos):
-    """Rows after one tampering at row ``at`` (``pos`` picks a byte), and the batches' index gaps."""
+    """Rows after one tampering at row ``at`` (``pos`` picks a byte), and the row to leave out (a gap) or None."""
     rows = list(rows)
     data, leaf, nodes = rows[at]
     skip = None

@@ -45,7 +45,7 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
-    from portal.db import database
+    from portal.core.db import database
     from portal.demo import DEMO_PASSWORD, demo_accounts, load_demo
     from portal.extensions import socketio
     with app.app_context():

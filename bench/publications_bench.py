@@ -24,10 +24,10 @@ def main():
     args = parser.parse_args()
     from portal import create_app
     from portal.accounts.models import User
-    from portal.db import database
+    from portal.core.db import database
     from portal.demo import load_demo
     from portal.publications import services
-    from portal.publications.masking import mask_text
+    from portal.core.personal_data import mask_text
     from portal.units.models import Unit
     rng = random.Random(7)
     texts = [body(rng) for _ in range(200)]

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask, g, request
 
 from portal import config as config_mod
-from portal.db import database, ensure_schema, open_database
+from portal.core.db import database, ensure_schema, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def domain_packages():
     """Names of the domain packages under portal/, in a stable order."""
     here = Path(__file__).parent
-    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.ispkg and m.name != "migrations")
+    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.ispkg and m.name not in ("migrations", "core"))
 
 
 def _optional(module_name):
@@ -64,7 +64,7 @@ def bind_database(url):
 
 
 def create_app(test_config=None, instance=None):
-    from portal import i18n, security, web_errors
+    from portal.core import i18n, security, web_errors
     from flask_babel import gettext
 
     from portal.extensions import babel, csrf, login_manager, socketio
@@ -109,13 +109,14 @@ def create_app(test_config=None, instance=None):
         if mod is not None and hasattr(mod, "setup"):
             mod.setup(app)
 
-    from portal import cli, openapi
+    from portal import cli
+    from portal.core import openapi
     cli.init_app(app)
     openapi.init_app(app)
 
     @app.context_processor
     def _globals():
-        from portal.permissions import can
+        from portal.core.permissions import can
         return {"can": can}
 
     return app

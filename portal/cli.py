@@ -6,7 +6,7 @@ import click
 import peewee
 from flask import current_app
 
-from portal.db import database
+from portal.core.db import database
 
 
 def _connected(fn):
@@ -38,7 +38,7 @@ def init_db():
 def create_user_cmd(username, role, unit_code, password, display_name):
     """Create a user; prints the password when it was generated."""
     from portal.accounts.services import create_user
-    from portal.errors import ValidationError
+    from portal.core.errors import ValidationError
     try:
         user, pw = create_user(username, role, unit_code, password, display_name)
     except ValidationError as exc:

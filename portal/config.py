@@ -44,7 +44,7 @@ def load_config(instance: Path, overrides=None):
     config = {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": secret,
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.core.db'}",
         "INDEX_DIR": str(instance / "index"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20")) * 1024 * 1024 + 64 * 1024,

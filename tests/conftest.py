@@ -81,7 +81,7 @@ def client(app):
 @pytest.fixture
 def db(app):
     """The bound database, connected for a test that calls services directly."""
-    from portal.db import database
+    from portal.core.db import database
     database.connect(reuse_if_open=True)
     yield database
     if not database.is_closed():

@@ -4,8 +4,8 @@ import datetime
 import peewee
 from flask_login import UserMixin
 
-from portal.db import BaseModel
-from portal.i18n import N_
+from portal.core.db import BaseModel
+from portal.core.i18n import N_
 from portal.units.models import Unit
 
 ROLES = ("resident", "clerk", "supervisor", "handler", "inspector", "admin")

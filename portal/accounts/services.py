@@ -9,8 +9,8 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
-from portal.db import database
-from portal.errors import ValidationError
+from portal.core.db import database
+from portal.core.errors import ValidationError
 from portal.units.models import Unit
 
 def _make_hasher():

@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.accounts.forms import UserForm
 from portal.accounts.models import User
 from portal.accounts.services import create_user, set_active
-from portal.errors import ValidationError
-from portal.permissions import can
+from portal.core.errors import ValidationError
+from portal.core.permissions import can
 from portal.units.models import LEVEL_NAMES, LEVELS, Unit
 from portal.units.services import create_unit, update_contact
 

@@ -10,7 +10,7 @@ import peewee
 from audit import db as audit_db
 from audit import log as audit_log
 from audit import sources as audit_sources
-from portal.db import database
+from portal.core.db import database
 
 
 def _actor_name(actor):
@@ -49,7 +49,7 @@ def setup(app):
     from portal.auditlog.commands import rotate_key_cmd
     app.cli.add_command(rotate_key_cmd)
     try:
-        from portal import openapi
+        from portal.core import openapi
     except ImportError:  # the OpenAPI registry arrives with the publications branch
         openapi = None
     if openapi is not None:

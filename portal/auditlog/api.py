@@ -5,7 +5,8 @@ from flask import Blueprint, jsonify
 
 from audit import checkpoints, log
 from audit.log import LogRangeError
-from portal.api_support import error_response, int_arg, register_api_errors
+from portal.core.api import error_response, int_arg, register_api_errors
+from portal.core.clock import iso
 from portal.auditlog.services import current_checkpoint
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit")
@@ -24,7 +25,7 @@ def checkpoint_json(cp):
     key = cp.key
     return {"size": cp.size, "root": bytes(cp.root).hex(), "checkpoint": cp.note, "key_name": key.name,
             "public_key": base64.b64encode(bytes(key.public_key)).decode(), "key_id": key.key_id,
-            "issued_at": cp.created_at.isoformat()}
+            "issued_at": iso(cp.created_at)}
 
 
 def entry_json(entry):

@@ -1,7 +1,7 @@
 """``flask --app portal audit-rotate-key``: replace the checkpoint signing key."""
 import click
 
-from portal.db import database
+from portal.core.db import database
 
 
 @click.command("audit-rotate-key")

@@ -1,4 +1,4 @@
-"""The audit part of the OpenAPI document (registered when ``portal.openapi`` is present)."""
+"""The audit part of the OpenAPI document (registered when ``portal.core.openapi`` is present)."""
 
 
 def _op(summary, params=()):

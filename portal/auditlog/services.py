@@ -76,7 +76,7 @@ def current_checkpoint(app=None, min_interval=None):
 
 
 def rotate_key(actor=None, app=None):
-    from portal.db import database
+    from portal.core.db import database
     with database.atomic():
         new = keys.rotate(passphrase(app), origin(app), actor)
     current_checkpoint(app, min_interval=0)
@@ -85,7 +85,7 @@ def rotate_key(actor=None, app=None):
 
 def start_checkpointer(app):
     """Sign checkpoints after writes in the background, at most every interval seconds."""
-    from portal.db import database
+    from portal.core.db import database
 
     def run():
         stop = app.extensions["audit_checkpointer_stop"]

@@ -10,7 +10,7 @@ import tempfile
 
 def load(database_url):
     from portal import create_app
-    from portal.db import database
+    from portal.core.db import database
     instance = os.environ.get("PORTAL_INSTANCE") or tempfile.mkdtemp(prefix="audit-verify-")
     create_app({"DATABASE_URL": database_url, "INSTANCE_DIR": instance, "TESTING": True})
     database.connect(reuse_if_open=True)

@@ -6,7 +6,7 @@ no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
 
-from portal.i18n import N_
+from portal.core.i18n import N_
 
 SECTIONS = OrderedDict([
     ("publications", N_("村务、党务、财务公开")),

@@ -1,18 +1,8 @@
 """Live meeting broadcasts (议事直播): meetings, their numbered items, questions, archive and replay."""
-import datetime
 import os
 
-from portal import permissions
-
-CHINA_TIME = datetime.timezone(datetime.timedelta(hours=8))
-
-
-def meeting_time(value):
-    """Stored naive-UTC times shown in China time, as villagers read a notice board."""
-    from portal.meetings.models import aware
-    value = aware(value)
-    return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M") if value else ""
-
+from portal.core import permissions
+from portal.core.clock import local_text
 
 def _village_section(village):
     from flask import url_for
@@ -22,7 +12,7 @@ def _village_section(village):
     upcoming, live, past = meetings_of(village)
     out = []
     for meeting in live + upcoming + past:
-        when = meeting_time(meeting.starts_at)
+        when = local_text(meeting.starts_at)
         out.append({"title": f"【{_(meeting.status_name)}】{meeting.title}",
                     "url": url_for("meetings.watch", meeting_id=meeting.id),
                     "meta": f"{_(meeting.kind_name)} · {when} · {meeting.place}"})
@@ -43,7 +33,7 @@ def setup(app):
         "meeting.ask": {"resident", "clerk", "supervisor", "handler", "inspector", "admin"},
     })
     app.config.setdefault("LIVE_QUESTION_INTERVAL", int(os.environ.get("PORTAL_LIVE_QUESTION_INTERVAL", "20")))
-    app.add_template_filter(meeting_time, "meeting_time")
+    app.add_template_filter(local_text, "meeting_time")
     live = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
                app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
     app.extensions["live_hub"] = hub.default = live
@@ -59,14 +49,14 @@ def _register_audit_sources():
     from portal.auditlog import register_source
     from portal.meetings import archive
     from portal.meetings.models import Meeting, MeetingItem
-    from portal.meetings.services import item_payload
+    from portal.meetings.services import sealed_item
 
     def item_source(entry):
         meeting_id, _, seq = entry.object_id.partition(":")
         item = MeetingItem.get_or_none((MeetingItem.meeting == int(meeting_id)) & (MeetingItem.seq == int(seq)))
         if item is None:
             raise LookupError(entry.object_id)
-        return item_payload(item)
+        return sealed_item(item.meeting_id, item.seq, item.kind, item.data, item.at)
 
     def meeting_source(entry):
         if entry.action != "meeting.archive":

@@ -1,8 +1,8 @@
 """JSON API for meetings (API.md § Live broadcasts); bearer tokens for writes."""
 from flask import Blueprint, jsonify, request, url_for
 
-from portal.api_support import api_user, int_arg, json_body, register_api_errors, token_required
-from portal.errors import ValidationError
+from portal.core.api import api_user, int_arg, json_body, register_api_errors, token_required
+from portal.core.errors import ValidationError
 from portal.meetings import services
 from portal.meetings.models import Meeting
 from portal.units.models import Unit

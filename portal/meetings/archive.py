@@ -8,7 +8,8 @@ import hashlib
 import json
 import logging
 
-from portal.meetings.models import AgendaItem, MeetingItem, Question
+from portal.core.clock import local_text, sealed_iso
+from portal.meetings.models import STEPS, AgendaItem, MeetingItem, Question
 
 log = logging.getLogger(__name__)
 ARCHIVE_CATEGORY = "village"  # 村务公开: a meeting record is village affairs made public
@@ -19,10 +20,14 @@ def sha256_of(record):
                                      separators=(",", ":")).encode()).hexdigest()
 
 
+def _sealed(value):
+    return sealed_iso(value, utc=True, timespec="milliseconds")
+
+
 def archive_record(meeting):
     """Agenda, transcript, votes, approved questions, bid prices, notices, photos, peak viewers."""
-    from portal.meetings.services import item_payload, iso
-    items = [item_payload(i) for i in meeting.items.order_by(MeetingItem.seq)]
+    from portal.meetings.services import sealed_item
+    items = [sealed_item(i.meeting_id, i.seq, i.kind, i.data, i.at) for i in meeting.items.order_by(MeetingItem.seq)]
 
     def of(kind):
         return [dict(i["data"], seq=i["seq"], at=i["at"]) for i in items if i["kind"] == kind]
@@ -31,8 +36,8 @@ def archive_record(meeting):
     return {
         "meeting": meeting.id, "village": meeting.village_id, "title": meeting.title,
         "kind": meeting.kind, "place": meeting.place, "host": meeting.host.display_name,
-        "starts_at": iso(meeting.starts_at), "started_at": iso(meeting.started_at),
-        "ended_at": iso(meeting.ended_at), "links": meeting.links,
+        "starts_at": _sealed(meeting.starts_at), "started_at": _sealed(meeting.started_at),
+        "ended_at": _sealed(meeting.ended_at), "links": meeting.links,
         "agenda": [{"index": a.position, "step": a.step, "title": a.title}
                    for a in meeting.agenda.order_by(AgendaItem.position)],
         "transcript": of("transcript"), "votes": of("vote"), "bid_prices": of("bid_price"),
@@ -53,9 +58,8 @@ def _md(text):
 
 def archive_markdown(meeting, record):
     """The publication body: readable on a phone, every line escaped."""
-    from portal.meetings.models import STEPS
     lines = [f"**{_md(meeting.kind_name)}** · {_md(meeting.place)} · 主持人 {_md(record['host'])}",
-             "", f"开始 {record['started_at']}，结束 {record['ended_at']}，最多 {record['peak_viewers']} 人同时观看。",
+             "", f"开始 {local_text(meeting.started_at)}，结束 {local_text(meeting.ended_at)}，最多 {record['peak_viewers']} 人同时观看。",
              "", "## 议程"]
     lines += [f"{a['index'] + 1}\\. 【{STEPS.get(a['step'], a['step'])}】{_md(a['title'])}" for a in record["agenda"]]
     if record["votes"]:

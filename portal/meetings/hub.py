@@ -31,7 +31,7 @@ import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 
-from portal.errors import Conflict
+from portal.core.errors import Conflict
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"

@@ -10,9 +10,9 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
-from portal.errors import ValidationError
-from portal.i18n import N_
-from portal.publications.masking import mask
+from portal.core.errors import ValidationError
+from portal.core.i18n import N_
+from portal.core.personal_data import mask
 
 MAX_PAYLOAD_BYTES = 8 * 1024
 # Kinds a host posts; "question" and "status" are written by the server only.

@@ -11,8 +11,9 @@ import json
 import peewee
 
 from portal.accounts.models import User
-from portal.db import BaseModel
-from portal.i18n import N_
+from portal.core.clock import utcnow
+from portal.core.db import BaseModel
+from portal.core.i18n import N_
 from portal.units.models import Unit
 
 KINDS = {
@@ -32,24 +33,6 @@ STEPS = {
     "review": N_("监督评审"),
 }
 STATUSES = {"scheduled": N_("未开始"), "live": N_("直播中"), "ended": N_("已结束")}
-
-
-def utcnow_precise():
-    """Naive UTC with microseconds: the replay plays items back with their real spacing.
-
-    Stored naive because peewee reads offsets back inconsistently across SQLite
-    and PostgreSQL; ``aware`` puts the offset back for output.
-    """
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def aware(value):
-    """A stored naive-UTC time as an aware datetime (None stays None)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
 class JSONField(peewee.TextField):
@@ -79,7 +62,7 @@ class Meeting(BaseModel):
     archive_audit_index = peewee.IntegerField(null=True)  # audit entry sealing the archived record
     archive_sha256 = peewee.CharField(max_length=64, null=True)  # hash of the archived record's canonical JSON
     publication_id = peewee.IntegerField(null=True)  # the publication the archive became, once published
-    created_at = peewee.DateTimeField(default=utcnow_precise)
+    created_at = peewee.DateTimeField(default=utcnow)
 
     @property
     def kind_name(self):
@@ -109,7 +92,7 @@ class MeetingItem(BaseModel):
     seq = peewee.IntegerField()  # 1, 2, 3 … within the meeting
     kind = peewee.CharField(max_length=16)  # see portal.meetings.kinds
     data = JSONField()  # the validated content (never the client's raw payload)
-    at = peewee.DateTimeField(default=utcnow_precise)  # when it was committed
+    at = peewee.DateTimeField(default=utcnow)  # when it was committed
     actor = peewee.ForeignKeyField(User, null=True)  # who posted it (None: the system)
     audit_index = peewee.IntegerField(null=True)  # its entry in the audit log
 
@@ -122,7 +105,7 @@ class Question(BaseModel):
     author = peewee.ForeignKeyField(User, backref="meeting_questions")
     text = peewee.CharField(max_length=500)  # plain text, escaped wherever shown
     status = peewee.CharField(max_length=10, default="pending", index=True)  # pending approved hidden
-    asked_at = peewee.DateTimeField(default=utcnow_precise, index=True)
+    asked_at = peewee.DateTimeField(default=utcnow, index=True)
     decided_at = peewee.DateTimeField(null=True)
     item_seq = peewee.IntegerField(null=True)  # the broadcast item showing it, once approved
 
@@ -132,7 +115,7 @@ class MeetingPhoto(BaseModel):
     sha256 = peewee.CharField(max_length=64)  # hex of the bytes; also the file name in the instance
     content_type = peewee.CharField(max_length=20)  # image/jpeg image/png image/webp
     size = peewee.IntegerField()  # bytes
-    uploaded_at = peewee.DateTimeField(default=utcnow_precise)
+    uploaded_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("meeting", "sha256"), True),)

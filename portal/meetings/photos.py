@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.db import database
-from portal.errors import NotFound, ValidationError
+from portal.core.db import database
+from portal.core.errors import NotFound, ValidationError
 from portal.meetings.models import MeetingPhoto
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -1,7 +1,8 @@
 """Ended meetings as search documents: their archived record, masked, linking to the replay."""
 from portal.meetings.archive import archive_record
-from portal.meetings.models import Meeting, aware
-from portal.publications.masking import mask
+from portal.core.clock import aware
+from portal.meetings.models import Meeting
+from portal.core.personal_data import mask
 
 
 def document_for_meeting(meeting):

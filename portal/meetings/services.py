@@ -8,18 +8,18 @@ import datetime
 
 from flask import current_app, has_app_context
 
-from portal import events
+from portal.core import events
 from portal.accounts.models import User
 from portal.auditlog import record
-from portal.db import database
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from portal.i18n import N_
+from portal.core.clock import iso, parse_datetime, sealed_iso, utcnow
+from portal.core.db import database
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal.core.i18n import N_
 from portal.meetings import hub as live_hub
 from portal.meetings import kinds
 from portal.meetings.kinds import clean_text as _text
-from portal.meetings.models import (KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question, aware,
-                                    utcnow_precise)
-from portal.permissions import can, require
+from portal.meetings.models import KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question
+from portal.core.permissions import can, require
 from portal.units.models import Unit
 
 MAX_AGENDA = 30
@@ -34,15 +34,16 @@ def hub():
     return live_hub.default
 
 
-def iso(value):
-    value = aware(value)
-    return value.isoformat(timespec="milliseconds") if value else None
-
-
 def item_payload(item):
     """The wire form of an item (API.md): ``{"meeting", "seq", "kind", "data", "at"}``."""
     return {"meeting": item.meeting_id, "seq": item.seq, "kind": item.kind, "data": item.data,
             "at": iso(item.at)}
+
+
+def sealed_item(meeting_id, seq, kind, data, at):
+    """An item's audit payload, in the format its entries were sealed with."""
+    return {"meeting": meeting_id, "seq": seq, "kind": kind, "data": data,
+            "at": sealed_iso(at, utc=True, timespec="milliseconds")}
 
 
 def get_meeting(meeting_id):
@@ -64,20 +65,6 @@ def may_post(user, meeting):
 def _require_host(user, meeting):
     if not may_post(user, meeting):
         raise PermissionDenied("not_host", "只有本场会议的主持人可以操作。")
-
-
-def parse_time(value):
-    """An ISO 8601 time (offset optional, China time assumed) as naive UTC."""
-    if isinstance(value, datetime.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.datetime.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise ValidationError("bad_starts_at", "开始时间格式不对，例如 2026-05-01T09:30。") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-    return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _agenda(rows):
@@ -132,7 +119,7 @@ def create_meeting(actor, village_code, title, kind, starts_at, place, agenda, h
     place = _text(place, "place", "地点", 120)
     if kind not in KINDS:
         raise ValidationError("bad_kind", "会议类型必须是：" + "、".join(KINDS.values()) + "。")
-    when = parse_time(starts_at)
+    when = parse_datetime(starts_at, "starts_at", "开始时间")
     agenda_rows = _agenda(agenda)
     link_rows = _links(links)
     host = actor
@@ -157,8 +144,8 @@ def _append_item(actor, meeting, kind, data, files=()):
     if not taken:
         raise Conflict("not_live", "会议不在直播中。")
     seq = Meeting.select(Meeting.last_seq).where(Meeting.id == meeting.id).scalar()
-    at = utcnow_precise()
-    payload = {"meeting": meeting.id, "seq": seq, "kind": kind, "data": data, "at": iso(at)}
+    at = utcnow()
+    payload = sealed_item(meeting.id, seq, kind, data, at)
     entry = record(actor, "meeting.item", "meeting_item", f"{meeting.id}:{seq}", payload, files)
     item = MeetingItem.create(meeting=meeting, seq=seq, kind=kind, data=data, at=at, actor=actor,
                               audit_index=entry.index)
@@ -178,7 +165,7 @@ def start_meeting(actor, meeting):
     _require_host(actor, meeting)
     with hub().posting(meeting.id):
         with database.atomic():
-            started = (Meeting.update(status="live", started_at=utcnow_precise())
+            started = (Meeting.update(status="live", started_at=utcnow())
                        .where((Meeting.id == meeting.id) & (Meeting.status == "scheduled")).execute())
             if not started:
                 raise Conflict("not_scheduled", "会议已经开始或已结束。")
@@ -234,7 +221,7 @@ def ask_question(actor, meeting, text):
     if meeting.status != "live":
         raise Conflict("not_live", "会议不在直播中，不能提问。")
     interval = current_app.config.get("LIVE_QUESTION_INTERVAL", 20)
-    since = utcnow_precise() - datetime.timedelta(seconds=interval)
+    since = utcnow() - datetime.timedelta(seconds=interval)
     with database.atomic():
         mine = Question.select().where((Question.meeting == meeting) & (Question.author == actor))
         if mine.where(Question.asked_at >= since).exists():
@@ -259,7 +246,7 @@ def moderate_question(actor, meeting, question_id, action):
     with hub().posting(meeting.id):
         with database.atomic():
             decided = (Question.update(status="approved" if action == "approve" else "hidden",
-                                       decided_at=utcnow_precise())
+                                       decided_at=utcnow())
                        .where((Question.id == question.id) & (Question.status == "pending")).execute())
             if not decided:
                 raise Conflict("already_moderated", "该问题已处理。")

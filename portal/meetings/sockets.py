@@ -17,8 +17,8 @@ from flask_socketio import ConnectionRefusedError
 
 from portal.accounts.models import User
 from portal.accounts.services import user_for_token
-from portal.db import database
-from portal.errors import PermissionDenied, PortalError, ValidationError
+from portal.core.db import database
+from portal.core.errors import PermissionDenied, PortalError, ValidationError
 from portal.meetings import services
 from portal.meetings.hub import NAMESPACE
 

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.errors import PortalError
-from portal.i18n import N_
+from portal.core.errors import PortalError
+from portal.core.i18n import N_
 from portal.meetings import services
 from portal.meetings.forms import ActionForm, MeetingForm, PhotoForm
 from portal.meetings.kinds import POSTABLE, kind_name
 from portal.meetings.models import STEPS, AgendaItem, MeetingItem
 from portal.meetings.photos import MAX_PHOTO_BYTES, find_photo, photo_path
-from portal.permissions import can
+from portal.core.permissions import can
 from portal.units.views import village_or_404
 
 bp = Blueprint("meetings", __name__)

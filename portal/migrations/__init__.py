@@ -10,7 +10,7 @@ import datetime
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from portal.db import BaseModel
+from portal.core.db import BaseModel
 
 
 class SchemaMigration(BaseModel):

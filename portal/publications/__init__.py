@@ -4,16 +4,16 @@
 the audit log how to re-derive published versions, describes the API in the
 OpenAPI document and offers public versions to search.
 """
-from portal import openapi, permissions
+from portal.core import openapi, permissions
 
 
 def setup(app):
     from portal.auditlog import register_source
     from portal.home import sections
     from portal.publications import audit_trail, home_sections, openapi_paths, search_source
-    from portal.publications.amounts import yuan_text
-    from portal.publications.dates import local_text
-    from portal.publications.rendering import render_markdown
+    from portal.core.money import yuan_text
+    from portal.core.clock import local_text
+    from portal.core.markdown import render_markdown
 
     permissions.register({
         "publication.draft": {"clerk"},

@@ -9,7 +9,7 @@ the deadline). Late publication stays on the record: that is the point of it.
 """
 import datetime
 
-from portal.publications.dates import CST, aware
+from portal.core.clock import CST, aware
 from portal.publications.models import PowerItem, Publication
 
 WINDOW_DAYS = 366  # matters decided within the last year are shown

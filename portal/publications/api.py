@@ -6,13 +6,13 @@ raise PortalErrors that ``register_api_errors`` turns into
 """
 from flask import Blueprint, jsonify, request
 
-from portal.api_support import api_user, int_arg, json_body, register_api_errors, token_required
-from portal.errors import ValidationError
+from portal.core.api import api_user, int_arg, json_body, register_api_errors, token_required
+from portal.core.errors import ValidationError
 from portal.publications import attachments as attachment_service
-from portal.publications.amounts import amount_text
+from portal.core.money import amount_text
 from portal.publications import duties, objections, powers, services
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_STATUSES
-from portal.publications.dates import date_text
+from portal.core.clock import date_text
 from portal.publications.queries import page_of, public_query
 from portal.publications.serialize import brief, objection_dict, public_dict, staff_dict
 

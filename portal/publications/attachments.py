@@ -13,12 +13,12 @@ from pathlib import PurePath
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
-from portal.db import database
-from portal.errors import Conflict, ValidationError
-from portal.permissions import require
+from portal.core.db import database
+from portal.core.errors import Conflict, ValidationError
+from portal.core.permissions import require
 from portal.publications.audit_trail import audit
 from portal.publications.categories import EDITABLE_STATUSES
-from portal.publications.masking import mask
+from portal.core.personal_data import mask
 from portal.publications.models import Attachment
 
 MAGIC = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))

@@ -5,8 +5,8 @@ Payloads carry only masked text: an entry's hash is public and an ID number
 has too few possibilities to hide behind a hash.
 """
 from portal.auditlog import record
-from portal.publications.amounts import amount_text
-from portal.publications.dates import date_text, iso
+from portal.core.money import amount_text
+from portal.core.clock import date_text, sealed_iso as iso  # the sealed format, never the API's
 
 
 def published_payload(pub):

@@ -4,7 +4,7 @@ A publication's ``category`` says which kind of openness it serves (the five
 columns of a village notice board); its power item says which micro-power it
 exercises, and each power item belongs to one micro-power category.
 """
-from portal.i18n import N_
+from portal.core.i18n import N_
 
 CATEGORIES = {
     "party": N_("党务公开"),

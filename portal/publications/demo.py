@@ -8,7 +8,7 @@ in the clerk's and supervisor's queues.
 import datetime
 
 from portal.publications import duties, objections, powers, services
-from portal.publications.dates import today
+from portal.core.clock import today
 from portal.publications.models import PowerStep
 from portal.publications.powers_catalog import DUTY_RULES, POWERS
 

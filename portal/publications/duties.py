@@ -9,16 +9,17 @@ matter instead (see ``amount_duties``).
 """
 import datetime
 
-from portal.db import database
-from portal.errors import Conflict, NotFound, ValidationError
-from portal.i18n import N_
-from portal.permissions import require
+from portal.core.db import database
+from portal.core.errors import Conflict, NotFound, ValidationError
+from portal.core.i18n import N_
+from portal.core.permissions import require
 from portal.publications import amount_duties
-from portal.publications.amounts import amount_text, parse_amount
+from portal.core.money import amount_text, parse_amount
 from portal.publications.audit_trail import audit_object
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
-from portal.publications.dates import today, utc_range
-from portal.publications.models import DutyRule, PowerItem, Publication, utcnow
+from portal.core.clock import today, utc_range
+from portal.publications.models import DutyRule, PowerItem, Publication
+from portal.core.clock import utcnow
 
 FREQUENCIES = {"monthly": N_("每月"), "quarterly": N_("每季度"), "yearly": N_("每年")}
 DUTY_STATES = {"met": N_("已按时公开"), "due": N_("本期待公开"), "overdue": N_("逾期未公开")}

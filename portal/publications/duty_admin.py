@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from portal.admin.views import ToggleForm, admin_required, submit
-from portal.errors import PortalError
+from portal.core.errors import PortalError
 from portal.publications import duties
 from portal.publications.blueprint import bp
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES

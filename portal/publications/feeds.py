@@ -10,9 +10,9 @@ from flask import Response, abort, url_for
 
 from portal.publications.blueprint import bp
 from portal.publications.categories import CATEGORIES, STATUSES
-from portal.publications.dates import aware
+from portal.core.clock import aware
 from portal.publications.queries import public_query
-from portal.publications.rendering import render_markdown
+from portal.core.markdown import render_markdown
 from portal.units.views import village_or_404
 
 FEED_SIZE = 50

@@ -5,7 +5,7 @@ from peewee import fn
 
 from portal.publications import duties
 from portal.publications.categories import CATEGORIES, STATUSES
-from portal.publications.dates import local_text
+from portal.core.clock import local_text
 from portal.publications.models import PowerItem, Publication
 from portal.publications.queries import public_query
 

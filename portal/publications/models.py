@@ -11,13 +11,9 @@ import datetime
 import peewee
 
 from portal.accounts.models import User
-from portal.db import BaseModel
+from portal.core.clock import utcnow
+from portal.core.db import BaseModel
 from portal.units.models import Unit
-
-
-def utcnow():
-    """Naive UTC (stored as such on SQLite and PostgreSQL alike)."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 class PowerItem(BaseModel):

@@ -4,13 +4,14 @@ supervisor before anyone else sees them, answered by the clerk in public.
 Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
-from portal.db import database
-from portal.errors import Conflict, NotFound, ValidationError
-from portal.permissions import require
+from portal.core.db import database
+from portal.core.errors import Conflict, NotFound, ValidationError
+from portal.core.permissions import require
 from portal.publications.audit_trail import audit_object
-from portal.publications.dates import today
-from portal.publications.masking import mask
-from portal.publications.models import Objection, utcnow
+from portal.core.clock import today
+from portal.core.personal_data import mask
+from portal.publications.models import Objection
+from portal.core.clock import utcnow
 
 MIN_TEXT, MAX_TEXT = 5, 1000
 MAX_PER_PERSON = 5

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from portal.errors import PortalError
-from portal.permissions import can
+from portal.core.errors import PortalError
+from portal.core.permissions import can
 from portal.publications import duties, objections, powers, services
 from portal.publications.blueprint import bp
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_STATUSES, STATUSES

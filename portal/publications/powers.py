@@ -5,14 +5,14 @@ on which day (append-only, each an audit entry). The flowchart marks a step
 ``done``, ``late`` (later than its time limit after the previous step),
 ``missing`` (skipped: a later step is done) or ``pending``.
 """
-from portal.db import database
-from portal.errors import Conflict, ValidationError
-from portal.i18n import N_
-from portal.permissions import require
+from portal.core.db import database
+from portal.core.errors import Conflict, ValidationError
+from portal.core.i18n import N_
+from portal.core.permissions import require
 from portal.publications.audit_trail import audit_object, step_payload
 from portal.publications.categories import POWER_CATEGORIES
-from portal.publications.dates import parse_date, today
-from portal.publications.masking import mask
+from portal.core.clock import parse_date, today
+from portal.core.personal_data import mask
 from portal.publications.models import PowerItem, PowerStep, Publication, StepRecord
 
 STEP_STATES = {"done": N_("已完成"), "late": N_("超时完成"), "missing": N_("缺失"), "pending": N_("待办")}

@@ -2,7 +2,7 @@
 import datetime
 
 from portal.publications.categories import PUBLIC_STATUSES
-from portal.publications.dates import utc_range
+from portal.core.clock import utc_range
 from portal.publications.models import PowerItem, Publication
 
 PER_PAGE = 20

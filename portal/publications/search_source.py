@@ -5,10 +5,10 @@ its title, so a search never presents an outdated notice as current.
 """
 from portal.search import register_source
 from portal.publications.categories import CATEGORIES, STATUSES
-from portal.publications.dates import aware
+from portal.core.clock import aware
 from portal.publications.models import Publication
 from portal.publications.queries import public_query
-from portal.publications.rendering import plain_text
+from portal.core.markdown import plain_text
 
 
 def document_for_row(pub):

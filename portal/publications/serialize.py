@@ -6,13 +6,13 @@ unmasked text never leaves" lives in one place.
 from flask import url_for
 
 from portal.publications import objections as objection_service
-from portal.publications.amounts import amount_text
+from portal.core.money import amount_text
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, STATUSES
-from portal.publications.dates import date_text, iso
-from portal.publications.masking import find_personal_data
+from portal.core.clock import date_text, iso
+from portal.core.personal_data import find_personal_data
 from portal.publications.powers import flow_for
 from portal.publications.queries import superseded_by, versions_of
-from portal.publications.rendering import render_markdown
+from portal.core.markdown import render_markdown
 
 
 def page_url(pub):

@@ -5,16 +5,17 @@ entry in one transaction, and only after commit tells the projections
 (search, feeds) through ``public.changed``. Refusals raise a PortalError with
 a Chinese message and leave the database untouched.
 """
-from portal import events
-from portal.db import database
-from portal.errors import Conflict, NotFound, ValidationError
-from portal.permissions import require
+from portal.core import events
+from portal.core.db import database
+from portal.core.errors import Conflict, NotFound, ValidationError
+from portal.core.permissions import require
 from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
 from portal.publications.categories import CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES
-from portal.publications.amounts import parse_amount
-from portal.publications.dates import parse_date, today
-from portal.publications.masking import mask_text
-from portal.publications.models import Attachment, PowerItem, Publication, utcnow
+from portal.core.money import parse_amount
+from portal.core.clock import parse_date, today
+from portal.core.personal_data import mask_text
+from portal.publications.models import Attachment, PowerItem, Publication
+from portal.core.clock import utcnow
 from portal.units.models import Unit
 
 MAX_TITLE = 200
@@ -288,7 +289,7 @@ def publish_system_record(village, category, power, title, body_markdown, actor,
 
 
 def can_view_draft(user, pub):
-    from portal.permissions import can
+    from portal.core.permissions import can
     return can(user, "publication.view_draft", pub.village)
 
 

@@ -9,12 +9,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.errors import PortalError, ValidationError
-from portal.i18n import N_
-from portal.permissions import can
+from portal.core.errors import PortalError, ValidationError
+from portal.core.i18n import N_
+from portal.core.permissions import can
 from portal.publications import attachments, objections, powers, services
 from portal.publications.blueprint import bp
-from portal.publications.amounts import amount_text
+from portal.core.money import amount_text
 from portal.publications.forms import (ActionForm, CorrectionForm, DraftForm, ModerateForm, ReasonForm,
                                        StepForm, TextForm, UploadForm)
 from portal.publications.models import Attachment

@@ -1,7 +1,7 @@
 """``GET /api/v1/search``: full-text search over everything public (see docs/search.md)."""
 from flask import Blueprint, jsonify, request
 
-from portal.api_support import register_api_errors
+from portal.core.api import register_api_errors
 from portal.search.requests import facets_payload, hit_payload, run_search, unit_names
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")

@@ -7,8 +7,9 @@ from datetime import datetime, time, timedelta, timezone
 
 from search_index import FACETS, QueryError
 
-from portal.errors import ValidationError
-from portal.i18n import N_
+from portal.core.clock import iso
+from portal.core.errors import ValidationError
+from portal.core.i18n import N_
 from portal.search.registry import category_name
 from portal.search.service import get_service
 from portal.units.models import Unit
@@ -81,7 +82,7 @@ def facets_payload(result, names):
 
 
 def hit_payload(hit, names):
-    return {"type": hit["type"], "id": hit["id"], "title": hit["title"], "url": hit["url"],
+    return {"type": hit["type"], "id": int(hit["id"]) if str(hit["id"]).isdigit() else hit["id"], "title": hit["title"], "url": hit["url"],
             "snippet": str(hit["snippet"]), "village": hit["village"],
             "village_name": names.get(hit["village"], ""), "category": hit["category"],
-            "published_at": hit["published_at"].isoformat()}
+            "published_at": iso(hit["published_at"])}

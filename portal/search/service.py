@@ -13,8 +13,9 @@ from contextlib import contextmanager
 
 from search_index import DocumentError, SearchIndex, check
 
-from portal import auditlog, events
-from portal.db import database
+from portal import auditlog
+from portal.core import events
+from portal.core.db import database
 from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)

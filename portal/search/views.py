@@ -1,7 +1,7 @@
 """The ``/search`` results page (the search box in every page's header posts here)."""
 from flask import Blueprint, render_template, request, url_for
 
-from portal.errors import ValidationError
+from portal.core.errors import ValidationError
 from portal.search.requests import FACET_NAMES, FILTER_ARGS, facets_payload, label, run_search, unit_names
 
 bp = Blueprint("search", __name__)

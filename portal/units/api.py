@@ -1,8 +1,8 @@
 """Public JSON about the administrative tree."""
 from flask import Blueprint, jsonify
 
-from portal.api_support import api_user, json_body, register_api_errors, token_required
-from portal.permissions import require
+from portal.core.api import api_user, json_body, register_api_errors, token_required
+from portal.core.permissions import require
 from portal.units.models import LEVELS, Unit
 from portal.units.services import create_unit
 

@@ -1,8 +1,8 @@
 """Administrative units (行政区划) and their public contacts."""
 import peewee
 
-from portal.db import BaseModel
-from portal.i18n import N_
+from portal.core.db import BaseModel
+from portal.core.i18n import N_
 
 LEVELS = ("county", "township", "village", "grid")
 LEVEL_NAMES = {"county": N_("县"), "township": N_("乡镇/街道"), "village": N_("村/社区"), "grid": N_("网格")}

@@ -2,8 +2,8 @@
 import re
 
 from portal.auditlog import record
-from portal.db import database
-from portal.errors import ValidationError
+from portal.core.db import database
+from portal.core.errors import ValidationError
 from portal.units.models import LEVELS, Unit
 
 PARENT_LEVEL = {"township": "county", "village": "township", "grid": "village"}

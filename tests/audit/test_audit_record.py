@@ -4,7 +4,7 @@ import pytest
 from audit import log, merkle
 from audit.models import AuditEntry
 from portal.auditlog import record
-from portal.db import database
+from portal.core.db import database
 
 
 def _record(n, start=0):

@@ -12,7 +12,7 @@ from audit.sources import unregister
 from audit.verify import VerifyError
 from portal.auditlog import record, register_source
 from portal.auditlog.services import current_checkpoint
-from portal.db import database
+from portal.core.db import database
 from portal.units.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]

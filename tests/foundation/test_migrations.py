@@ -20,14 +20,14 @@ INSERT INTO user VALUES (1, 'oldclerk', 'x', 'clerk', '350528100000', 1, '2025-0
 def test_previous_schema_upgrades_without_losing_data(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
-    conn = sqlite3.connect(instance / "portal.db")
+    conn = sqlite3.connect(instance / "portal.core.db")
     conn.executescript(PREVIOUS_SCHEMA)
     conn.commit()
     conn.close()
 
     make_app(tmp_path)
     from portal.accounts.models import User
-    from portal.db import database
+    from portal.core.db import database
     from portal.migrations import SchemaMigration
     from portal.units.models import Unit
     with database.connection_context():
@@ -45,7 +45,7 @@ def test_previous_schema_upgrades_without_losing_data(tmp_path):
 
 def test_fresh_database_is_stamped_with_every_step(tmp_path, pg_url):
     from portal.migrations import STEPS, SchemaMigration
-    from portal.db import database
+    from portal.core.db import database
     make_app(tmp_path, pg_url)
     with database.connection_context():
         assert SchemaMigration.select().count() == len(STEPS)

@@ -1,7 +1,7 @@
 """Units, users, tokens and the permission rule, on SQLite and on PostgreSQL."""
 import pytest
 
-from portal.errors import ValidationError
+from portal.core.errors import ValidationError
 from tests.conftest import make_app
 
 
@@ -10,7 +10,7 @@ def any_db(request, tmp_path):
     """The same tests on the embedded default and on the PostgreSQL server on loopback."""
     url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
     app = make_app(tmp_path, url)
-    from portal.db import database
+    from portal.core.db import database
     database.connect(reuse_if_open=True)
     from portal.demo import load_demo
     load_demo()
@@ -33,7 +33,7 @@ def test_tree_levels_and_scope(any_db):
 
 def test_clerk_cannot_write_for_another_village(any_db):
     from portal.accounts.models import User
-    from portal.permissions import can, register
+    from portal.core.permissions import can, register
     from portal.units.models import Unit
     register({"test.write": {"clerk"}})
     clerk = User.get(User.username == "clerk_houxi")

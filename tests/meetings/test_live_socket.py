@@ -39,7 +39,7 @@ def test_items_arrive_in_order_and_match_rest(server, tokens, viewers):
     rest = api(server, "GET", f"/api/v1/meetings/{meeting}/items?after=10").json()
     assert [i["seq"] for i in rest["items"]] == list(range(11, 32))
     assert rest["items"][0] == watcher.items[10]
-    assert all(i["at"].endswith("+00:00") for i in rest["items"])
+    assert all(i["at"].endswith("+08:00") for i in rest["items"])
 
 
 def test_resume_after_disconnect_gets_exactly_the_missed_items(server, tokens, viewers):

@@ -14,7 +14,7 @@ from tests.conftest import make_app
 
 @pytest.fixture(scope="session")
 def demo_instance(tmp_path_factory):
-    from portal.db import database
+    from portal.core.db import database
     from portal.demo import load_demo
     from portal.search.service import get_service
     root = tmp_path_factory.mktemp("pubdemo")

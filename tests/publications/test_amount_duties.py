@@ -5,9 +5,9 @@ import decimal
 
 import pytest
 
-from portal.errors import ValidationError
+from portal.core.errors import ValidationError
 from portal.publications import amount_duties, duties, services
-from portal.publications.dates import today
+from portal.core.clock import today
 from tests.publications.test_api import VILLAGE, api, day, new_draft  # noqa: F401  (fixture reused)
 
 

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from portal.accounts.services import create_token
-from portal.publications.dates import today
+from portal.core.clock import today
 
 VILLAGE = "350528100200"
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from portal.errors import Conflict, ValidationError
+from portal.core.errors import Conflict, ValidationError
 from portal.publications import attachments, services
 
 

@@ -3,9 +3,9 @@ import datetime
 
 import pytest
 
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.publications import objections, powers, services
-from portal.publications.dates import today
+from portal.core.clock import today
 from portal.publications.models import Publication
 
 

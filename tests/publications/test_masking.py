@@ -1,7 +1,7 @@
 """Masking corpus: true positives are hidden, look-alikes are left alone."""
 import pytest
 
-from portal.publications.masking import find_personal_data, id18_valid, luhn_valid, mask, mask_text
+from portal.core.personal_data import find_personal_data, id18_valid, luhn_valid, mask, mask_text
 
 TRUE_POSITIVES = [
     ("身份证号350528196304123028。", "id18", "3505**********3028"),

@@ -15,7 +15,7 @@ OLD_RULE = ("INSERT INTO duty_rule (name, category, power_category, frequency, g
 
 def _downgrade_sqlite(tmp_path):
     """Turn a fresh instance into one made before step 3: drop its columns, forget the step."""
-    conn = sqlite3.connect(tmp_path / "instance" / "portal.db")
+    conn = sqlite3.connect(tmp_path / "instance" / "portal.core.db")
     for table, column in DROPPED:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute("DELETE FROM schema_migration WHERE version = 3")
@@ -57,7 +57,7 @@ def old_instance(request, tmp_path):
 
 def test_old_instance_gains_amount_columns_and_keeps_its_rules(tmp_path, old_instance):
     make_app(tmp_path, old_instance)
-    from portal.db import database
+    from portal.core.db import database
     from portal.migrations import SchemaMigration
     from portal.publications import duties
     from portal.publications.models import DutyRule, Publication

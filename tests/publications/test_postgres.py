@@ -4,10 +4,10 @@ from tests.conftest import make_app
 
 def test_lifecycle_and_objection_on_postgres(tmp_path, pg_url):
     from portal.accounts.models import User
-    from portal.db import database
+    from portal.core.db import database
     from portal.demo import load_demo
     from portal.publications import objections, services
-    from portal.publications.dates import today
+    from portal.core.clock import today
     from portal.units.models import Unit
     app = make_app(tmp_path, pg_url)
     database.connect(reuse_if_open=True)

@@ -7,7 +7,7 @@ import feedparser
 import pytest
 
 from portal.publications import duties, services
-from portal.publications.dates import today
+from portal.core.clock import today
 
 SECRETS = ["350528196304123028", "13905951234", "6217001234567890122", "350528630412302"]
 BODY = ("身份证 350528196304123028，旧证 350528630412302，电话 13905951234，卡号 6217001234567890122。"
@@ -117,13 +117,13 @@ def test_published_notice_is_searchable_masked(app, client, secret_pub):
     get_service(app).flush()
     r = client.get("/api/v1/search", query_string={"q": "宅基地审批结果公示"})
     assert r.status_code == 200
-    hits = [h for h in r.json["results"] if h["type"] == "publication" and h["id"] == str(secret_pub.id)]
+    hits = [h for h in r.json["results"] if h["type"] == "publication" and h["id"] == secret_pub.id]
     assert hits, r.json
     assert_clean(r.get_data(as_text=True))
     services.withdraw(secret_pub.published_by, secret_pub, "测试撤回。")
     get_service(app).flush()
     r = client.get("/api/v1/search", query_string={"q": "宅基地审批结果公示"})
-    titles = [h["title"] for h in r.json["results"] if h["id"] == str(secret_pub.id)]
+    titles = [h["title"] for h in r.json["results"] if h["id"] == secret_pub.id]
     assert titles and "已撤回" in titles[0]
 
 
@@ -132,7 +132,7 @@ def test_verify_cli_rederives_publications_from_the_database(tmp_path, secret_pu
     import subprocess
     import sys
     from tests.conftest import ROOT
-    from portal.db import database
+    from portal.core.db import database
     db_path = database.obj.database
     database.close()
     result = subprocess.run([sys.executable, "-m", "audit", "verify", "--quiet", "--db", f"sqlite:///{db_path}",

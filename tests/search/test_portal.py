@@ -1,7 +1,7 @@
 """The portal side: sources, after-commit indexing, catch-up, API, page, CLI, bad input."""
 import pytest
 
-from portal import events
+from portal.core import events
 
 from .conftest import DOC_TYPE, make_doc
 
@@ -20,7 +20,7 @@ def test_first_request_builds_missing_index_and_api_shape(client):
     assert body["total"] == 2
     first = body["results"][0]
     assert set(first) >= {"type", "id", "title", "url", "snippet", "village", "published_at"}
-    assert (first["type"], first["id"], first["url"]) == (DOC_TYPE, "1", "/test/1")
+    assert (first["type"], first["id"], first["url"]) == (DOC_TYPE, 1, "/test/1")
     assert "<mark>公章</mark>" in first["snippet"]
     assert {f["value"]: f["count"] for f in body["facets"]["category"]} == {"用章": 1, "重大事项决策": 1}
 
@@ -30,7 +30,7 @@ def test_public_changed_indexes_and_removes(search_app, client, source):
     source.docs["5"] = make_doc(5, "新修路灯公示", "村口路灯维修完成。", days=9)
     events.emit("public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=11)
     body = api(client, q="路灯").get_json()
-    assert [r["id"] for r in body["results"]] == ["5"]
+    assert [r["id"] for r in body["results"]] == [5]
     assert search_app.extensions["search"].index.audit_index() == 11
     del source.docs["5"]                                           # withdrawn: document_for returns None
     events.emit("public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=12)
@@ -42,13 +42,13 @@ def test_refused_document_is_removed_not_indexed(client, source):
     source.docs["1"] = dict(source.docs["1"], body="申请人电话13812345678，公章使用")   # unmasked phone
     events.emit("public.changed", doc_type=DOC_TYPE, object_id="1")
     assert api(client, q="13812345678").get_json()["total"] == 0
-    assert "1" not in [r["id"] for r in api(client, q="公章").get_json()["results"]]
+    assert 1 not in [r["id"] for r in api(client, q="公章").get_json()["results"]]
 
 
 def test_filters_dates_and_paging(client):
     assert api(client, village="330100002000").get_json()["total"] == 1
     assert [r["id"] for r in api(client, **{"from": "2024-05-03", "to": "2024-05-04"}).get_json()["results"]] \
-        == ["4", "3"]
+        == [4, 3]
     assert api(client, type="other").get_json()["total"] == 0
 
 
@@ -95,7 +95,7 @@ def test_cli_rebuild_with_progress(search_app):
 def test_catch_up_applies_audit_entries_missed_while_away(search_app, source):
     """A change committed (and audited) while this process was not listening is applied on catch-up."""
     from portal.auditlog import head_index, record
-    from portal.db import database
+    from portal.core.db import database
     service = search_app.extensions["search"]
     with database.connection_context():
         service.catch_up()

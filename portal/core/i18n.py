@@ -14,7 +14,7 @@ from flask_babel import get_translations
 
 LOCALES = ("zh", "en")
 LOCALE_COOKIE = "lang"
-SOURCE_DIR = Path(__file__).parent / "translations"
+SOURCE_DIR = Path(__file__).parent.parent / "translations"
 
 
 def N_(text):

@@ -5,9 +5,9 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.api_support import error_response
-from portal.errors import PortalError
-from portal.i18n import N_
+from portal.core.api import error_response
+from portal.core.errors import PortalError
+from portal.core.i18n import N_
 
 log = logging.getLogger(__name__)
 

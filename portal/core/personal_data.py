@@ -10,7 +10,7 @@ Full-width digits are read as digits so ``３３０１…`` is caught too.
 import datetime
 import re
 
-from portal.i18n import N_
+from portal.core.i18n import N_
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

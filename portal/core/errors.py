@@ -1,5 +1,5 @@
 """Errors a service raises; views turn them into a Chinese message, the API into JSON."""
-from portal.i18n import N_
+from portal.core.i18n import N_
 
 
 

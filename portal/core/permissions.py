@@ -5,7 +5,7 @@ rule is the same for all: the user's unit must cover the unit the action
 touches (a clerk of village A never writes for village B). Admins hold the
 admin actions county-wide. Domains add their actions with ``register``.
 """
-from portal.errors import PermissionDenied
+from portal.core.errors import PermissionDenied
 
 ACTIONS = {
     "admin.units": {"admin"},

@@ -3,7 +3,7 @@ import functools
 
 from flask import g, jsonify, request
 
-from portal.errors import PermissionDenied, PortalError, ValidationError
+from portal.core.errors import PermissionDenied, PortalError, ValidationError
 
 
 def error_response(code, message, status):

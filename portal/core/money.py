@@ -5,7 +5,7 @@ column (14 digits, 2 decimals) always holds it.
 """
 import decimal
 
-from portal.errors import ValidationError
+from portal.core.errors import ValidationError
 
 MAX_AMOUNT = decimal.Decimal("9999999999.99")  # just under 100亿元
 CENT = decimal.Decimal("0.01")

@@ -9,6 +9,7 @@ import json
 import logging
 
 from portal.core.clock import local_text, sealed_iso
+from portal.meetings.payloads import sealed_item
 from portal.meetings.models import STEPS, AgendaItem, MeetingItem, Question
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,6 @@ def _sealed(value):
 
 def archive_record(meeting):
     """Agenda, transcript, votes, approved questions, bid prices, notices, photos, peak viewers."""
-    from portal.meetings.services import sealed_item
     items = [sealed_item(i.meeting_id, i.seq, i.kind, i.data, i.at) for i in meeting.items.order_by(MeetingItem.seq)]
 
     def of(kind):

@@ -6,7 +6,7 @@ entry in one transaction, and only after commit tells the projections
 a Chinese message and leave the database untouched.
 """
 from portal.core import events
-from portal.core.db import database
+from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
 from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
@@ -100,7 +100,7 @@ def _reason(reason, code, label):
 
 
 def notify(*pubs):
-    """After commit: each public version changed (search re-indexes, feeds follow)."""
+    """Each public version changed: delivered after commit (search re-indexes, feeds follow)."""
     for pub in pubs:
         events.emit("public.changed", doc_type="publication", object_id=str(pub.id),
                     audit_index=pub.withdraw_audit_index if pub.status == "withdrawn" else pub.audit_index)
@@ -110,7 +110,7 @@ def create_draft(actor, village, data):
     """A clerk's new draft for their village."""
     require(actor, "publication.draft", village)
     fields = clean_fields(data)
-    with database.atomic():
+    with transaction():
         pub = Publication.create(village=village, author=actor, status="draft", **fields)
         pub.series = pub.id
         pub.save()
@@ -124,7 +124,7 @@ def update_draft(actor, pub, data):
     if pub.status not in EDITABLE_STATUSES:
         raise Conflict("not_editable", "只有草稿或已退回的草稿可以修改；已公开的记录请用“更正”。")
     fields = clean_fields(data, default_category=pub.category)
-    with database.atomic():
+    with transaction():
         for key, value in fields.items():
             setattr(pub, key, value)
         pub.status = "draft"
@@ -146,7 +146,7 @@ def send_back(actor, pub, reason):
     if pub.status not in ("draft", "approved"):
         raise Conflict("not_reviewable", "只有待审核或已审核未公开的草稿可以退回。")
     reason = _reason(reason, "reason", "退回理由")
-    with database.atomic():
+    with transaction():
         pub.status = "returned"
         pub.review_note = reason
         pub.reviewed_by = actor
@@ -163,7 +163,7 @@ def approve(actor, pub):
         raise Conflict("returned", "该草稿已退回，需发布员修改后才能审核。")
     if pub.status != "draft":
         raise Conflict("not_reviewable", "只有待审核的草稿可以审核通过。")
-    with database.atomic():
+    with transaction():
         pub.status = "approved"
         pub.review_note = ""
         pub.reviewed_by = actor
@@ -204,10 +204,10 @@ def publish(actor, pub):
         if pub.status in ("published", "superseded", "withdrawn"):
             raise Conflict("already_published", "该记录已经公开过。")
         raise Conflict("not_approved", "未经村务监督委员会审核通过的草稿不能公开。")
-    with database.atomic():
+    with transaction():
         previous = _previous_for_publish(pub)
         _mark_published(actor, pub, previous)
-    notify(*([pub] + ([previous] if previous else [])))
+        notify(*([pub] + ([previous] if previous else [])))
     return pub
 
 
@@ -229,7 +229,7 @@ def correct(actor, pub, data):
     merged.update({k: v for k, v in data.items() if k in merged})
     note = _reason(data.get("correction_note"), "correction_note", "更正说明")
     fields = clean_fields(merged)
-    with database.atomic():
+    with transaction():
         new = Publication.create(village=pub.village, author=actor, status="draft", series=pub.series,
                                  version=pub.version + 1, supersedes=pub, correction_note=note, **fields)
         for att in pub.attachments.order_by(Attachment.id):
@@ -250,7 +250,7 @@ def withdraw(actor, pub, reason):
     if pub.status != "published":
         raise Conflict("not_published", "只有已公开的记录可以撤回。")
     reason = _reason(reason, "reason", "撤回理由")
-    with database.atomic():
+    with transaction():
         pub.status = "withdrawn"
         pub.withdrawn_by = actor
         pub.withdrawn_at = utcnow()
@@ -259,7 +259,7 @@ def withdraw(actor, pub, reason):
         entry = audit(actor, "publication.withdraw", pub, withdrawal_payload(pub))
         pub.withdraw_audit_index = entry.index
         pub.save()
-    notify(pub)
+        notify(pub)
     return pub
 
 
@@ -278,13 +278,13 @@ def publish_system_record(village, category, power, title, body_markdown, actor,
         return existing
     power_code = getattr(power, "code", power)
     fields = clean_fields({"title": title, "body": body_markdown, "category": category, "power": power_code})
-    with database.atomic():
+    with transaction():
         pub = Publication.create(village=village, author=actor, status="approved",
                                  source_type=str(source_type)[:32], source_id=str(source_id)[:64], **fields)
         pub.series = pub.id
         pub.save()
         _mark_published(actor, pub, None)
-    notify(pub)
+        notify(pub)
     return pub
 
 

@@ -58,6 +58,9 @@ class Transition:
     change: Optional[Callable] = None  # change(actor, row, data): check and set fields; raise PortalError
     payload: Optional[Callable] = None  # payload(row) -> the audit payload (default: the public view)
     summary: str = ""  # for the OpenAPI document
+    files: Optional[Callable] = None  # files(row) -> SHA-256 of the files the entry vouches for
+    audit_field: Optional[str] = "audit_index"  # the row's column that keeps this entry's index (None: none)
+    refusals: dict = field(default_factory=dict)  # state -> the Chinese reason it cannot be taken from there
 
 
 @dataclass
@@ -78,6 +81,8 @@ class RecordType:
     api_path: Optional[str] = None  # "/api/v1/<api_path>" for the generic API; None: the domain has its own
     field_schemas: dict = field(default_factory=dict)  # public field -> JSON schema, for OpenAPI
     field_labels: dict = field(default_factory=dict)  # public field -> Chinese label on the record page
+    state_field: str = "state"  # the model's state column
+    generic: bool = True  # False: the domain has its own pages, API, search and audit sources
 
     def transition_named(self, name):
         for t in self.transitions:
@@ -111,20 +116,30 @@ def _check_scope(actor, transition, unit):
         raise PermissionDenied("not_allowed", "您没有权限执行此操作。")
 
 
+def state_of(rt, row):
+    return getattr(row, rt.state_field)
+
+
 def _bad_state(rt, row, transition):
+    state = state_of(rt, row)
+    if state in transition.refusals:
+        raise Conflict("bad_state", transition.refusals[state])
     allowed = "、".join(rt.states[s] for s in transition.sources if s)
-    raise Conflict("bad_state", f"该{rt.label}目前为“{rt.states.get(row.state, row.state)}”，"
+    raise Conflict("bad_state", f"该{rt.label}目前为“{rt.states.get(state, state)}”，"
                                 f"只有“{allowed}”的才能执行此操作。")
 
 
 def _finish(rt, actor, row, transition):
-    row.state = transition.target
-    row.updated_at = utcnow()
+    setattr(row, rt.state_field, transition.target)
+    if "updated_at" in rt.model._meta.fields:
+        row.updated_at = utcnow()
     row.save()
     payload = (transition.payload or public_view_of(rt))(row)
-    entry = record(actor, f"{rt.name}.{transition.name}", rt.name, row.id, payload)
-    rt.model.update(audit_index=entry.index).where(rt.model.id == row.id).execute()
-    row.audit_index = entry.index
+    files = transition.files(row) if transition.files else ()
+    entry = record(actor, f"{rt.name}.{transition.name}", rt.name, row.id, payload, files)
+    if transition.audit_field:
+        rt.model.update({transition.audit_field: entry.index}).where(rt.model.id == row.id).execute()
+        setattr(row, transition.audit_field, entry.index)
     events.emit("public.changed", doc_type=rt.name, object_id=str(row.id), audit_index=entry.index)
     return row
 
@@ -136,22 +151,27 @@ def create(rt, actor, unit, data, transition_name="create"):
         raise Conflict("bad_state", "该记录类型不能这样创建。")
     _check_scope(actor, transition, unit)
     with transaction(lock=True):
-        row = rt.model(state=transition.target)
+        row = rt.model(**{rt.state_field: transition.target})
         if transition.change:
             transition.change(actor, row, data)
         row.save(force_insert=True)
         return _finish(rt, actor, row, transition)
 
 
-def transition(rt, actor, record_id, name, data=None):
-    """Take transition ``name`` on record ``record_id``: the one write path (see the module docstring)."""
+def transition(rt, actor, record_id, name, data=None, system=False):
+    """Take transition ``name`` on record ``record_id``: the one write path (see the module docstring).
+
+    ``system=True`` skips the scope check, for the portal itself re-publishing what was already
+    public elsewhere (a meeting's archive); the entry still names ``actor``.
+    """
     step = rt.transition_named(name)
     if step is None:
         raise NotFound("not_found", "没有这种操作。")
     with transaction(lock=True):
         row = get_row(rt, record_id, lock=True)
-        _check_scope(actor, step, rt.unit_of(row))
-        if row.state not in step.sources:
+        if not system:
+            _check_scope(actor, step, rt.unit_of(row))
+        if state_of(rt, row) not in step.sources:
             _bad_state(rt, row, step)
         if step.change:
             step.change(actor, row, data or {})
@@ -180,7 +200,8 @@ def _json_value(value):
 
 def public_view_of(rt):
     def view(row):
-        out = {"id": row.id, "type": rt.name, "state": row.state, "state_name": rt.states.get(row.state),
+        state = state_of(rt, row)
+        out = {"id": row.id, "type": rt.name, "state": state, "state_name": rt.states.get(state),
                "title": _masked(rt.title_of(row))}
         for name in rt.public_fields:
             out[name] = _json_value(getattr(row, name))
@@ -193,7 +214,7 @@ def public_view_of(rt):
 
 
 def is_public(rt, row):
-    return row.state in rt.public_states
+    return state_of(rt, row) in rt.public_states
 
 
 def public_view(rt, row):
@@ -393,6 +414,8 @@ def install(app, rt):
     if rt.name in reg.record_types:
         raise ValueError(f"record type {rt.name!r} declared twice")
     reg.record_types[rt.name] = rt
+    if not rt.generic:
+        return
     if "records" not in app.blueprints:
         app.register_blueprint(pages)
     audit_sources.register(rt.name, _audit_source(rt))

@@ -6,6 +6,7 @@ from portal.core.domain import Domain, SearchSource, Section
 from portal.core.markdown import render_markdown
 from portal.core.money import yuan_text
 from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, search_source, views
+from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
 
@@ -56,6 +57,6 @@ DOMAIN = Domain(
                                  CATEGORIES)],
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
     migrations=[(3, "publication_amount_duties", _publication_amount_duties)],
-    demo=demo.load, demo_order=10, setup=setup,
+    record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
 )

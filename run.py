@@ -47,7 +47,7 @@ def main(argv=None):
 
     from portal.core.db import connection
     from portal.demo import DEMO_PASSWORD, demo_accounts, load_demo
-    from portal.extensions import socketio
+    from portal.core.extensions import socketio
     with app.app_context(), connection():
         loaded = False if args.no_demo else load_demo()
         accounts = demo_accounts() if loaded else []

@@ -55,10 +55,11 @@ def install(app, domain):
     """Attach what one domain declares to ``app``."""
     from portal.auditlog import register_source
     from portal.core import openapi, permissions, records, registry
-    from portal.extensions import csrf
+    from portal.core.extensions import csrf
 
     reg = registry.of(app)
     reg.domains[domain.name] = domain
+    reg.provided.update(domain.provides)
     for bp in domain.blueprints:
         app.register_blueprint(bp)
     for bp in domain.api_blueprints:  # each calls register_api_errors where it is defined
@@ -82,7 +83,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
 
     from portal import cli
     from portal.core import i18n, openapi, permissions, registry, security, web_errors
-    from portal.extensions import babel, csrf, login_manager, socketio
+    from portal.core.extensions import babel, csrf, login_manager, socketio
 
     instance_dir = config_mod.instance_path(instance or (test_config or {}).get("INSTANCE_DIR"))
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),

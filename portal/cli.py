@@ -5,7 +5,6 @@ from pathlib import Path
 
 import click
 import peewee
-from flask import current_app
 
 from portal.core.db import connection, database
 

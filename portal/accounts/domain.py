@@ -3,6 +3,7 @@ import peewee
 
 from portal.accounts import views
 from portal.accounts.models import MODELS
+from portal.accounts.services import user_for_token
 from portal.core.domain import Domain
 
 
@@ -13,5 +14,6 @@ def _user_display_name(migrator, db):
 DOMAIN = Domain(
     name="accounts", models=MODELS, blueprints=[views.bp],
     migrations=[(2, "user_display_name", _user_display_name)],
-    public=("portal.accounts.models", "portal.accounts.services"),
+    public=("portal.accounts.models", "portal.accounts.services", "portal.accounts.forms"),
+    provides={"token_user": user_for_token},
 )

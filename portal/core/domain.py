@@ -45,3 +45,4 @@ class Domain:
     demo_order: int = 50  # lower loads first (records others link to)
     setup: Optional[Callable] = None  # setup(app), after everything above is installed
     public: Sequence = ()  # modules other domains may import (everything else is internal)
+    provides: dict = field(default_factory=dict)  # name -> function the core calls (e.g. "token_user")

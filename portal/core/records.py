@@ -421,7 +421,7 @@ def install(app, rt):
     audit_sources.register(rt.name, _audit_source(rt))
     reg.search_sources[rt.name] = _search_source(rt)
     if rt.api_path:
-        from portal.extensions import csrf
+        from portal.core.extensions import csrf
         bp = _api_blueprint(rt)
         app.register_blueprint(bp)
         csrf.exempt(bp)

@@ -18,6 +18,7 @@ class Registry:
         self.subscribers = defaultdict(list)  # event name -> after-commit subscribers
         self.record_types = {}  # record type name -> RecordType
         self.domains = {}  # domain package name -> Domain
+        self.provided = {}  # what domains provide to the core, e.g. "token_user": token -> User or None
 
 
 def init_app(app):

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 
+from portal.publications.services import publish_system_record
 from portal.core.clock import local_text, sealed_iso
 from portal.meetings.payloads import sealed_item
 from portal.meetings.models import STEPS, AgendaItem, MeetingItem, Question
@@ -82,15 +83,11 @@ def archive_markdown(meeting, record):
 
 
 def publish_archive(actor, meeting, record):
-    """Publish the sealed record as a publication when the publications domain offers it.
+    """Publish the sealed record as a publication (publications' declared public service).
 
-    Until then (or if publishing fails) the meeting's own audited archive and
-    replay page are the public record; nothing here can undo the ending.
+    If publishing fails the meeting's own audited archive and replay page are
+    the public record; nothing here can undo the ending.
     """
-    try:
-        from portal.publications.services import publish_system_record
-    except ImportError:
-        return None
     try:
         pub = publish_system_record(meeting.village, ARCHIVE_CATEGORY, None, meeting.title,
                                     archive_markdown(meeting, record), actor, "meeting", str(meeting.id))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from portal.core.clock import local_text
 from portal.core.domain import Domain, SearchSource, Section
-from portal.extensions import socketio
+from portal.core.extensions import socketio
 from portal.meetings import api, archive, demo, search_source, sockets, views
 from portal.meetings.hub import Hub, deployment_tag
 from portal.meetings.models import MODELS, Meeting, MeetingItem

@@ -12,7 +12,7 @@ from portal.core import events
 from portal.accounts.models import User
 from portal.auditlog import record
 from portal.core.clock import iso, parse_datetime, utcnow
-from portal.core.db import connection, database, on_commit, transaction
+from portal.core.db import connection, on_commit, transaction
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import N_
 from portal.meetings import kinds

@@ -4,10 +4,10 @@ supervisor before anyone else sees them, answered by the clerk in public.
 Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
+from portal.core.auditing import record
 from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit_object
 from portal.core.clock import today
 from portal.core.personal_data import mask
 from portal.publications.models import Objection
@@ -56,7 +56,7 @@ def lodge(actor, pub, text):
         raise Conflict("too_many_objections", f"每人对同一公示最多提出{MAX_PER_PERSON}条异议。")
     with transaction():
         obj = Objection.create(publication=pub, author=actor, text=text, text_masked=mask(text))
-        audit_object(actor, "publication.objection", "objection", obj.id,
+        record(actor, "publication.objection", "objection", obj.id,
                      {"id": obj.id, "publication": pub.id, "text": obj.text_masked})
     return obj
 
@@ -79,7 +79,7 @@ def moderate(actor, obj, show, note=""):
         obj.moderated_at = utcnow()
         obj.moderation_note = mask(note)
         obj.save()
-        audit_object(actor, "publication.objection_moderate", "objection", obj.id,
+        record(actor, "publication.objection_moderate", "objection", obj.id,
                      {"id": obj.id, "status": obj.status, "note": obj.moderation_note})
     return obj
 
@@ -100,7 +100,7 @@ def answer(actor, obj, text):
         obj.answered_by = actor
         obj.answered_at = utcnow()
         obj.save()
-        audit_object(actor, "publication.objection_answer", "objection", obj.id,
+        record(actor, "publication.objection_answer", "objection", obj.id,
                      {"id": obj.id, "answer": obj.answer})
     return obj
 

@@ -3,7 +3,7 @@
 Every public version is a document; a withdrawn or superseded one says so in
 its title, so a search never presents an outdated notice as current.
 """
-from portal.publications.categories import CATEGORIES, STATUSES
+from portal.publications.categories import STATUSES
 from portal.core.clock import aware
 from portal.publications.models import Publication
 from portal.publications.queries import public_query

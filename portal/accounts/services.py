@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
 from portal.core.db import database
 from portal.core.errors import ValidationError
+from portal.core.text import clean_text
 from portal.units.models import Unit
 
 def _make_hasher():
@@ -56,8 +57,7 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
         password = secrets.token_urlsafe(12)
     if len(password) < 8 or len(password) > 128:
         raise ValidationError("bad_password", "密码长度须为8–128位。")
-    if len(display_name or "") > 32:
-        raise ValidationError("bad_display_name", "显示名称不超过32个字。")
+    display_name = clean_text(display_name, "display_name", "显示名称", 32)
     unit = None
     if unit_code:
         unit = Unit.get_or_none(Unit.code == unit_code)

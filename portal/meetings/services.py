@@ -17,7 +17,7 @@ from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from portal.core.i18n import N_
 from portal.meetings import hub as live_hub
 from portal.meetings import kinds
-from portal.meetings.kinds import clean_text as _text
+from portal.meetings.kinds import masked_text as _text
 from portal.meetings.models import KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question
 from portal.core.permissions import can, require
 from portal.units.models import Unit

@@ -8,7 +8,7 @@ import secrets
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
-from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
+from portal.accounts.models import ROLES, ApiToken, LoginFailure, LoginSession, User, utcnow
 from portal.core.db import database
 from portal.core.errors import ValidationError
 from portal.core.text import clean_text
@@ -76,9 +76,44 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
 
 
 def set_active(user, active):
+    """Enable or disable a user; disabling also ends every session they have open."""
     with database.atomic():
         user.active = bool(active)
         user.save()
+        if not user.active:
+            LoginSession.delete().where(LoginSession.user == user).execute()
+
+
+def _sid_hash(sid):
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def open_session(user):
+    """A new server-side session for ``user``; returns the id the cookie carries."""
+    sid = secrets.token_urlsafe(32)
+    with database.atomic():
+        LoginSession.create(sid_hash=_sid_hash(sid), user=user)
+    return sid
+
+
+def close_session(sid):
+    if isinstance(sid, str) and sid:
+        with database.atomic():
+            LoginSession.delete().where(LoginSession.sid_hash == _sid_hash(sid)).execute()
+
+
+def user_for_session(user_id, sid, lifetime):
+    """The active user of a session still open on the server (and younger than ``lifetime`` s), else None."""
+    if not isinstance(sid, str) or not sid or not str(user_id).isdigit() or len(sid) > 100:
+        return None
+    since = utcnow() - datetime.timedelta(seconds=lifetime)
+    row = (LoginSession.select(LoginSession, User).join(User)
+           .where((LoginSession.sid_hash == _sid_hash(sid)) & (LoginSession.user == int(user_id))
+                  & (LoginSession.created_at >= since))
+           .first())
+    if row is None or not row.user.active:
+        return None
+    return row.user
 
 
 def create_token(user, label=""):

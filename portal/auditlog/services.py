@@ -93,7 +93,8 @@ def current_checkpoint(app=None, min_interval=None):
 def rotate_key(actor=None, app=None):
     from portal.core.db import database
     with database.atomic():
-        new = keys.rotate(passphrase(app), origin(app), actor)
+        from portal.auditlog import actor_label
+        new = keys.rotate(passphrase(app), origin(app), actor_label(actor))
     current_checkpoint(app, min_interval=0)
     return new
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, render_template
 
 from audit import log, notes
 from audit.models import AuditEntry
+from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -23,4 +24,5 @@ def entry(index):
     row = AuditEntry.get_or_none(AuditEntry.idx == index)
     if row is None:
         abort(404)
-    return render_template("audit/entry.html", entry=row, text=bytes(row.entry).decode("utf-8"))
+    actor, text = public_entry(row)
+    return render_template("audit/entry.html", entry=row, text=text, actor=actor)

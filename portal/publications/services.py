@@ -9,7 +9,7 @@ from portal.core import events
 from portal.core.db import database
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
+from portal.publications.audit_trail import audit, draft_payload, published_payload, trusted_text, withdrawal_payload
 from portal.publications.categories import CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES
 from portal.core.money import parse_amount
 from portal.core.clock import parse_date, today
@@ -207,7 +207,8 @@ def correct(actor, pub, data):
     if Publication.select().where((Publication.supersedes == pub) &
                                   (Publication.status.in_(("draft", "returned", "approved")))).exists():
         raise Conflict("correction_pending", "该记录已有一份待审核的更正。")
-    merged = {"title": pub.title, "body": pub.body, "category": pub.category, "power": pub.power_id,
+    title, body = trusted_text(pub)
+    merged = {"title": title, "body": body, "category": pub.category, "power": pub.power_id,
               "period_start": pub.period_start, "period_end": pub.period_end,
               "amount": pub.amount, "decided_on": pub.decided_on}
     merged.update({k: v for k, v in data.items() if k in merged})

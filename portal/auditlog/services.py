@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import peewee
 from flask import current_app
 
 from audit import checkpoints, keys
@@ -17,6 +18,7 @@ from audit import checkpoints, keys
 DEFAULT_ORIGIN = "sunlight-village-portal/audit"
 DEFAULT_INTERVAL = 5.0
 CACHE_SECONDS = 1.0
+LOCK_RETRIES = 5
 _lock = threading.Lock()
 _passphrase_lock = threading.Lock()
 
@@ -103,18 +105,29 @@ def start_checkpointer(app):
     """Sign checkpoints after writes in the background, at most every interval seconds."""
     from portal.core.db import database
 
+    def sign_once():
+        with app.app_context():
+            database.connect(reuse_if_open=True)
+            try:
+                current_checkpoint(app)
+            finally:
+                database.close()
+
     def run():
         stop = app.extensions["audit_checkpointer_stop"]
         while not stop.wait(interval(app) or DEFAULT_INTERVAL):
-            try:
-                with app.app_context():
-                    database.connect(reuse_if_open=True)
-                    try:
-                        current_checkpoint(app)
-                    finally:
-                        database.close()
-            except Exception:  # keep signing later; the API also signs lazily on read
-                app.logger.exception("audit checkpointer failed")
+            for attempt in range(LOCK_RETRIES):
+                try:
+                    sign_once()
+                    break
+                except peewee.OperationalError as exc:
+                    # SQLite under a burst of writers: the busy timeout ran out; try again soon
+                    if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1 or stop.wait(0.05 * (attempt + 1)):
+                        app.logger.exception("audit checkpointer failed")
+                        break
+                except Exception:  # keep signing later; the API also signs lazily on read
+                    app.logger.exception("audit checkpointer failed")
+                    break
 
     app.extensions["audit_checkpointer_stop"] = threading.Event()
     threading.Thread(target=run, name="audit-checkpointer", daemon=True).start()

@@ -1,5 +1,5 @@
 """Public pages of the audit log: what it is, how to verify it, one entry with its proof."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 
 from audit import log, notes
 from audit.models import AuditEntry
@@ -16,6 +16,16 @@ def index():
     recent = list(AuditEntry.select().order_by(AuditEntry.idx.desc()).limit(20))
     return render_template("audit/index.html", size=log.size(), checkpoint=cp,
                            vkey=notes.vkey(cp.key.name, bytes(cp.key.public_key)), recent=recent)
+
+
+@bp.get("/checkpoint.txt")
+def checkpoint_download():
+    """The latest signed checkpoint as a file to keep: a copy saved outside the portal is what
+    later proves the log was not cut (``python -m audit verify --url … --checkpoint``)."""
+    cp = current_checkpoint()
+    return Response(cp.note, mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="checkpoint-{cp.size}.txt"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.get("/entry/<int:index>")

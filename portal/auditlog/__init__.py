@@ -55,9 +55,13 @@ def public_actor(actor):
     """The actor of a stored entry as pages and the API show it (older entries hold a login name)."""
     if actor is None or not LOGIN_NAME.match(actor):
         return actor
+    from flask import g
     from portal.accounts.models import User
-    user = User.get_or_none(User.username == actor)
-    return actor_label(user) if user is not None else "用户"
+    cache = g.setdefault("public_actors", {}) if has_app_context() else {}
+    if actor not in cache:
+        user = User.get_or_none(User.username == actor)
+        cache[actor] = actor_label(user) if user is not None else "用户"
+    return cache[actor]
 
 
 def record(actor, action, object_type, object_id, payload, files=()):

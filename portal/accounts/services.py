@@ -6,6 +6,7 @@ import re
 import secrets
 
 from argon2 import PasswordHasher, profiles
+from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from portal.accounts.models import ROLES, ApiToken, LoginFailure, LoginSession, User, utcnow
@@ -84,6 +85,12 @@ def set_active(user, active):
             LoginSession.delete().where(LoginSession.user == user).execute()
 
 
+def session_lifetime():
+    """PERMANENT_SESSION_LIFETIME in seconds (Flask accepts seconds or a timedelta)."""
+    value = current_app.config["PERMANENT_SESSION_LIFETIME"] if has_app_context() else 8 * 3600
+    return value.total_seconds() if isinstance(value, datetime.timedelta) else value
+
+
 def _sid_hash(sid):
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -91,7 +98,11 @@ def _sid_hash(sid):
 def open_session(user):
     """A new server-side session for ``user``; returns the id the cookie carries."""
     sid = secrets.token_urlsafe(32)
+    lifetime = session_lifetime()
     with database.atomic():
+        # sessions past their lifetime can never load again: drop this user's on the way
+        LoginSession.delete().where((LoginSession.user == user) & (
+            LoginSession.created_at < utcnow() - datetime.timedelta(seconds=lifetime))).execute()
         LoginSession.create(sid_hash=_sid_hash(sid), user=user)
     return sid
 
@@ -102,8 +113,9 @@ def close_session(sid):
             LoginSession.delete().where(LoginSession.sid_hash == _sid_hash(sid)).execute()
 
 
-def user_for_session(user_id, sid, lifetime):
-    """The active user of a session still open on the server (and younger than ``lifetime`` s), else None."""
+def user_for_session(user_id, sid):
+    """The active user of a session still open on the server (and within its lifetime), else None."""
+    lifetime = session_lifetime()
     if not isinstance(sid, str) or not sid or not str(user_id).isdigit() or len(sid) > 100:
         return None
     since = utcnow() - datetime.timedelta(seconds=lifetime)

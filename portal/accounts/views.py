@@ -14,7 +14,7 @@ bp = Blueprint("accounts", __name__)
 @login_manager.user_loader
 def _load_user(user_id):
     """The session's user only while the server still has the session open (see LoginSession)."""
-    return user_for_session(user_id, session.get("sid"), current_app.config["PERMANENT_SESSION_LIFETIME"])
+    return user_for_session(user_id, session.get("sid"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -15,7 +15,10 @@ from search_index import DocumentError, SearchIndex, check
 
 from portal import auditlog
 from portal.core import events
+from portal.core.clock import utcnow
 from portal.core.db import database
+from portal.core.personal_data import find_personal_data
+from portal.search.models import SearchRefusal
 from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ def _connection():
 
 class SearchService:
     def __init__(self, index_dir, sync=False):
-        self.index = SearchIndex(index_dir)
+        # The gate uses masking's own detector (search_index imports nothing from the portal).
+        self.index = SearchIndex(index_dir, personal_data=find_personal_data)
         self.sync = sync
         self._queue = queue.Queue()
         self._worker = None
@@ -91,15 +95,23 @@ class SearchService:
 
     @staticmethod
     def _document(doc_type, object_id):
-        """The checked document, or None (remove) when gone, non-public or refused."""
+        """The checked document, or None (remove) when gone, non-public or refused.
+
+        A refusal is recorded (``SearchRefusal``) so the clerk and the admin see
+        that a public record is not findable; the record is cleared once the
+        document is indexed or no longer public."""
         doc = source(doc_type).document_for(object_id)
         if doc is None:
+            forget_refusal(doc_type, object_id)
             return None
         try:
-            return check(doc)
+            clean = check(doc, find_personal_data)
         except DocumentError as exc:
             log.error("search refused %s:%s (%s); removed from the index", doc_type, object_id, exc)
+            record_refusal(doc_type, object_id, str(exc))
             return None
+        forget_refusal(doc_type, object_id)
+        return clean
 
     # -- whole index --------------------------------------------------------
     def all_documents(self):
@@ -110,8 +122,11 @@ class SearchService:
         """Rebuild from every source; returns the number of documents indexed."""
         def refused(doc, exc):
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
+            if isinstance(doc, dict) and doc.get("type") and doc.get("id") is not None:
+                record_refusal(str(doc["type"]), str(doc["id"]), str(exc))
 
         with _connection():
+            SearchRefusal.delete().execute()          # a rebuild re-decides every document
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
@@ -145,6 +160,33 @@ class SearchService:
             run()
         else:
             threading.Thread(target=run, name="search-catch-up", daemon=True).start()
+
+
+def record_refusal(doc_type, object_id, reason):
+    """Remember (or refresh) that the gate refused this document."""
+    with database.atomic():
+        updated = (SearchRefusal.update(reason=reason, refused_at=utcnow())
+                   .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
+                   .execute())
+        if not updated:
+            SearchRefusal.create(doc_type=doc_type, object_id=str(object_id), reason=reason)
+
+
+def forget_refusal(doc_type, object_id):
+    SearchRefusal.delete().where((SearchRefusal.doc_type == doc_type)
+                                 & (SearchRefusal.object_id == str(object_id))).execute()
+
+
+def refusal_for(doc_type, object_id):
+    """The standing refusal of one record's document, or None (for the record's staff view)."""
+    return (SearchRefusal.select()
+            .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
+            .first())
+
+
+def refusals():
+    """Every standing refusal, newest first (the admin's list)."""
+    return list(SearchRefusal.select().order_by(SearchRefusal.refused_at.desc(), SearchRefusal.id.desc()))
 
 
 def init_app(app):

@@ -34,3 +34,18 @@ def results():
     return render_template("search/results.html", q=query, error=None, result=result,
                            facets=facets_payload(result, names), names=names, active=active,
                            facet_names=FACET_NAMES, url_with=_url_with, label=label)
+
+
+@bp.get("/admin/search-refusals")
+def refusals():
+    """Public records the search gate refused (admin): they are public but nobody can find them."""
+    from flask import abort
+    from flask_login import current_user
+
+    from portal.core.permissions import can
+    from portal.search.registry import source
+    from portal.search.service import refusals as standing
+    if not current_user.is_authenticated or not can(current_user, "admin.units"):
+        abort(403)
+    rows = [{"refusal": r, "known": source(r.doc_type) is not None} for r in standing()]
+    return render_template("search/refusals.html", rows=rows)

@@ -108,7 +108,7 @@ class SearchService:
             clean = check(doc, find_personal_data)
         except DocumentError as exc:
             log.error("search refused %s:%s (%s); removed from the index", doc_type, object_id, exc)
-            record_refusal(doc_type, object_id, str(exc))
+            record_refusal(doc_type, object_id, refusal_reason(doc, exc))
             return None
         forget_refusal(doc_type, object_id)
         return clean
@@ -123,7 +123,7 @@ class SearchService:
         def refused(doc, exc):
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
             if isinstance(doc, dict) and doc.get("type") and doc.get("id") is not None:
-                record_refusal(str(doc["type"]), str(doc["id"]), str(exc))
+                record_refusal(str(doc["type"]), str(doc["id"]), refusal_reason(doc, exc))
 
         with _connection():
             SearchRefusal.delete().execute()          # a rebuild re-decides every document
@@ -160,6 +160,22 @@ class SearchService:
             run()
         else:
             threading.Thread(target=run, name="search-catch-up", daemon=True).start()
+
+
+def refusal_reason(doc, exc):
+    """The reason in words a clerk acts on (Chinese, stored as shown): which field holds
+    which kind of personal number, masked; else the gate's own message."""
+    from portal.core.personal_data import KIND_NAMES
+    fields = {"title": "标题", "body": "正文"}
+    parts = []
+    for name, label in fields.items():
+        value = doc.get(name) if isinstance(doc, dict) else None
+        found = find_personal_data(value) if isinstance(value, str) else []
+        if found:
+            kinds = "、".join(dict.fromkeys(KIND_NAMES[f["kind"]] for f in found))
+            shown = "、".join(dict.fromkeys(f["masked"] for f in found))
+            parts.append(f"{label}含未隐去的{kinds}（{shown}）")
+    return "；".join(parts) if parts else f"记录格式不符合搜索要求（{exc}）"
 
 
 def record_refusal(doc_type, object_id, reason):

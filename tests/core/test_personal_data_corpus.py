@@ -149,3 +149,29 @@ def test_nothing_public_carries_the_raw_digits(server, api, records):
     assert {h["id"] for h in hits} & set(records[:2]), "the masked record is findable"
 
 
+
+
+def test_preview_tells_the_clerk_and_supervisor_every_finding(server, api, phone):
+    """The preview (公开时将隐去以下个人信息) lists each number, the mistyped ID number flagged."""
+    from pathlib import Path
+
+    from tests.conftest import browser_login
+    r = api("POST", "/api/v1/publications", "clerk", json={
+        "village": VILLAGE, "category": "village", "title": "低保申请人名单（草稿）",
+        "body": "王五 350502 19900101 1234；赵六 350528196304123028；电话 138-0595-1207。"})
+    pub = r.json()["id"]
+    shots = Path("/tmp/shots/privacy")
+    shots.mkdir(parents=True, exist_ok=True)
+    for who in ("clerk_houxi", "supervisor_houxi"):
+        phone.context.clear_cookies()
+        browser_login(phone, server.url, who)
+        phone.goto(f"{server.url}/p/{pub}")
+        items = phone.locator("#masking-preview li")
+        assert items.count() == 3
+        texts = [items.nth(i).inner_text() for i in range(3)]
+        assert "3505**********1234" in texts[0] and "校验位不符" in texts[0]
+        assert "3505**********3028" in texts[1] and "校验位不符" not in texts[1]
+        assert "138****1207" in texts[2]
+        assert_clean(phone.locator("#staff-panel").inner_text(), f"preview for {who}")
+        phone.locator("#masking-preview").scroll_into_view_if_needed()
+        phone.screenshot(path=str(shots / f"preview_{who}.png"))

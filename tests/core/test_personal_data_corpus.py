@@ -175,3 +175,14 @@ def test_preview_tells_the_clerk_and_supervisor_every_finding(server, api, phone
         assert_clean(phone.locator("#staff-panel").inner_text(), f"preview for {who}")
         phone.locator("#masking-preview").scroll_into_view_if_needed()
         phone.screenshot(path=str(shots / f"preview_{who}.png"))
+
+
+def test_audit_payloads_are_masked(server, records):
+    """The sealed audit log is public and permanent: every payload of the corpus is masked."""
+    import sqlite3
+    from audit.models import AuditEntry
+    with sqlite3.connect(server.instance / "portal.core.db") as db:
+        payloads = [row[0] for row in db.execute(f"SELECT payload FROM {AuditEntry._meta.table_name}")]
+    assert len(payloads) > 10
+    for payload in payloads:
+        assert_clean(json.dumps(json.loads(payload), ensure_ascii=False), "audit payload")

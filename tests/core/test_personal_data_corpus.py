@@ -186,3 +186,25 @@ def test_audit_payloads_are_masked(server, records):
     assert len(payloads) > 10
     for payload in payloads:
         assert_clean(json.dumps(json.loads(payload), ensure_ascii=False), "audit payload")
+
+
+def test_review_list_counts_findings_and_mistyped_ids(server, api, phone):
+    """The supervisor's list of drafts (待办草稿) says what each draft will have hidden."""
+    from pathlib import Path
+
+    from tests.conftest import browser_login
+    r = api("POST", "/api/v1/publications", "clerk", json={
+        "village": VILLAGE, "category": "village", "title": "困难补助名单（待审）",
+        "body": "李四 350502199001011234；电话 13805951207。"})
+    pub = r.json()["id"]
+    phone.context.clear_cookies()
+    browser_login(phone, server.url, "supervisor_houxi")
+    phone.goto(f"{server.url}/v/{VILLAGE}/publications/work")
+    row = phone.locator(f"li:has(a[href$='/p/{pub}'])")
+    text = row.inner_text()
+    assert "公开时将隐去2项个人信息" in text and "其中1个身份证号校验位不符" in text
+    assert_clean(phone.content(), "review list")
+    shots = Path("/tmp/shots/privacy")
+    shots.mkdir(parents=True, exist_ok=True)
+    row.scroll_into_view_if_needed()
+    phone.screenshot(path=str(shots / "review_list.png"))

@@ -11,13 +11,15 @@ import queue
 import threading
 from contextlib import contextmanager
 
+import peewee
+
 from search_index import DocumentError, SearchIndex, check
 
 from portal import auditlog
 from portal.core import events
 from portal.core.clock import utcnow
 from portal.core.db import database
-from portal.core.personal_data import find_personal_data
+from portal.core.personal_data import KIND_NAMES, find_personal_data
 from portal.search.models import SearchRefusal
 from portal.search.registry import source, sources
 
@@ -165,7 +167,6 @@ class SearchService:
 def refusal_reason(doc, exc):
     """The reason in words a clerk acts on (Chinese, stored as shown): which field holds
     which kind of personal number, masked; else the gate's own message."""
-    from portal.core.personal_data import KIND_NAMES
     fields = {"title": "标题", "body": "正文"}
     parts = []
     for name, label in fields.items():
@@ -179,13 +180,17 @@ def refusal_reason(doc, exc):
 
 
 def record_refusal(doc_type, object_id, reason):
-    """Remember (or refresh) that the gate refused this document."""
-    with database.atomic():
-        updated = (SearchRefusal.update(reason=reason, refused_at=utcnow())
-                   .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
-                   .execute())
-        if not updated:
-            SearchRefusal.create(doc_type=doc_type, object_id=str(object_id), reason=reason)
+    """Remember (or refresh) that the gate refused this document. Another process
+    recording the same refusal at the same moment wins the insert; that is fine."""
+    try:
+        with database.atomic():
+            updated = (SearchRefusal.update(reason=reason, refused_at=utcnow())
+                       .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
+                       .execute())
+            if not updated:
+                SearchRefusal.create(doc_type=doc_type, object_id=str(object_id), reason=reason)
+    except peewee.IntegrityError:
+        log.info("search refusal of %s:%s already recorded by another process", doc_type, object_id)
 
 
 def forget_refusal(doc_type, object_id):

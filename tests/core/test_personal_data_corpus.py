@@ -110,7 +110,8 @@ def records(api):
             json={"text": f"我的电话 {variant(6)}，证号 {variant(4)}，请联系"})
     assert r.status_code == 201, r.text
     obj = r.json()["id"]
-    assert api("POST", f"/api/v1/objections/{obj}/moderate", "supervisor", json={"decision": "show"}).ok
+    assert api("POST", f"/api/v1/objections/{obj}/moderate", "supervisor",
+               json={"decision": "show", "note": f"已核实 {variant(0)}"}).ok
     assert api("POST", f"/api/v1/objections/{obj}/answer", "clerk",
                json={"text": f"已回电 {variant(7)}"}).ok
     r = api("POST", f"/api/v1/publications/{pub['id']}/correct", "clerk",

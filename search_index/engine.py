@@ -94,7 +94,9 @@ class SegmentData:
         n = segreader.doc_count_all()
         out = {}
         for f in scorable:
-            out[f"len_{f}"] = length_bytes([segreader.doc_field_length(d, f, 0) for d in range(n)])
+            # Whoosh answers None, not the default, for a document whose field is empty (length byte 0):
+            # an empty body is an ordinary document and must not break the segment for everyone.
+            out[f"len_{f}"] = length_bytes([segreader.doc_field_length(d, f, 0) or 0 for d in range(n)])
         for name in facets:
             values = list(segreader.column_reader(name)) if segreader.has_column(name) else [""] * n
             labels, codes = np.unique(np.asarray([v or "" for v in values], dtype=str), return_inverse=True)

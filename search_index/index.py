@@ -111,8 +111,18 @@ class SearchIndex:
         None removes; a document is checked first (DocumentError if refused,
         and nothing of the batch is written). Records ``audit_index`` if given
         and larger than the stored one.
+
+        One document per key, always: Whoosh's ``update_document`` deletes the
+        committed documents with that key but not ones added earlier in the same
+        writer, so several changes of one key in a batch (a record's draft,
+        approve and publish entries replayed together) collapse to the last.
         """
-        prepared = [(key_of(t, i), fields_of(check(d)) if d is not None else None) for t, i, d in changes]
+        latest = {}
+        for doc_type, doc_id, document in changes:
+            key = key_of(doc_type, doc_id)
+            latest.pop(key, None)                 # keep the order of the last change of each key
+            latest[key] = document
+        prepared = [(key, fields_of(check(d)) if d is not None else None) for key, d in latest.items()]
         with self._locked():
             ix = self._open_or_create()
             writer = ix.writer()

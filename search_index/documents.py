@@ -9,6 +9,9 @@ import re
 from datetime import datetime, timezone
 
 REQUIRED = ("type", "id", "title", "body", "village", "township", "category", "published_at", "url")
+# Optional: ``topic``, words saying what kind of record this is (the category's and the micro-power's
+# names, e.g. 集体资产资源处置), so 三资 finds a fish-pond lease whose text never says 资产.
+OPTIONAL = ("topic",)
 NON_EMPTY = ("type", "id", "title", "url")
 MAX_BODY = 200_000
 
@@ -48,11 +51,16 @@ def check(doc):
         if name in NON_EMPTY and not value.strip():
             raise DocumentError(f"{name} must not be empty")
         clean[name] = value
+    for name in OPTIONAL:
+        value = doc.get(name) or ""
+        if not isinstance(value, str):
+            raise DocumentError(f"{name} must be a string")
+        clean[name] = value
     if ":" in clean["type"]:
         raise DocumentError("type must not contain ':'")
     if len(clean["body"]) > MAX_BODY:
         clean["body"] = clean["body"][:MAX_BODY]
-    for name in ("title", "body"):
+    for name in ("title", "body", "topic"):
         if UNMASKED_RE.search(clean[name]):
             raise DocumentError(f"{name} contains what looks like unmasked personal data")
     return clean

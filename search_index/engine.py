@@ -41,6 +41,7 @@ from search_index.bulk import _LENGTH_TABLE, SIDECAR_EXT, length_bytes, write_si
 
 K1, B = 1.2, 0.75
 VERIFY_LIMIT = 2000
+EXACT_VERIFY_LIMIT = 400      # candidates checked for "contains the item as written" (ranking tier only)
 SEGMENT_CACHE = 256
 _INT = struct.Struct("!i")
 _segment_cache = OrderedDict()
@@ -303,19 +304,26 @@ class Snapshot:
             got = self._eval(q.Or(node.alternatives), i, state)
             if got is None:
                 return None
-            self._verify(node, i, got[0], state)
+            if node.verify:
+                self._verify(node, i, got[0], state)
             got[1][:] *= got[0]
             return got
+        if isinstance(node, q.Bonus):
+            got = self._eval(node.child, i, state)
+            if got is None:
+                return None
+            return got[0], got[0] * node.bonus
         raise TypeError(f"unknown query node {node!r}")
 
     def _verify(self, node, i, mask, state):
         """Drop candidates whose stored text lacks the phrase, within the query's budget."""
         candidates = np.flatnonzero(mask & state["base"][i])
-        if len(candidates) > state["budget"]:
+        budget = node.budget
+        if len(candidates) > state[budget]:
             if node.required:
                 state["unverified"].add(node.needle)
             return
-        state["budget"] -= len(candidates)
+        state[budget] -= len(candidates)
         reader = self.leaves[i].reader
         for d in candidates.tolist():
             if not self.contains(reader.stored_fields(d), node.needle):
@@ -349,7 +357,8 @@ class Snapshot:
     def matches(self, node):
         """{global docnum: score} of every live document ``node`` matches (tests compare with Whoosh)."""
         base = self._base({}, None, None)
-        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
+        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
+                 "exact_budget": EXACT_VERIFY_LIMIT}
         out = {}
         for i, leaf in enumerate(self.leaves):
             got = self._eval(node, i, state)
@@ -361,7 +370,8 @@ class Snapshot:
     def run(self, parsed, filters, date_from, date_to):
         """(total, facets {name: {label: n}}, (leaf, docnum) ranked lazily, unchecked required phrases)."""
         base = self._base(filters, date_from, date_to)
-        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
+        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
+                 "exact_budget": EXACT_VERIFY_LIMIT}
         masks, keys = [], []
         for i, leaf in enumerate(self.leaves):
             if parsed.query is None:

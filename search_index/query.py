@@ -8,6 +8,14 @@ bigrams (recall for two-character words and names the dictionary splits
 otherwise). A phrase matches its bigrams and is then checked as a substring of
 the stored text (the bigram fields keep no positions; see engine).
 
+Residents' words: a bare word also finds what the domain dictionary
+(``synonyms``) lists for it (低保 → 最低生活保障), at ``EXPANDED_WEIGHT`` of an
+exact match's score. Ranking is tiered: every item a record contains exactly as
+written (its bigrams, and for longer items the substring checked against the
+stored text) adds ``EXACT_BONUS``, which no BM25 score reaches, so a record
+holding 红色物业 ranks above one holding only 红色 and 物业, and a record saying
+低保 above one that only says 最低生活保障.
+
 The result is a small tree of the node classes below, evaluated in bulk by
 ``engine``; ``to_whoosh`` turns it into the equivalent Whoosh query (without
 the phrase check), which tests use to compare both paths.
@@ -18,12 +26,15 @@ from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
 from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
+from search_index.synonyms import expansions
 
 MAX_QUERY_CHARS = 200
 MAX_ITEMS = 12
 OPERATORS = {"AND", "OR", "NOT", "-", "+", "|", "&"}
 _ITEM_RE = re.compile(r'-?"[^"]*"|\S+')
 TITLE_BOOST = 3.0
+EXACT_BONUS = 1000.0          # per item found as written; BM25 scores here stay far below it
+EXPANDED_WEIGHT = 0.4         # a dictionary expansion's share of an exact match's score
 
 
 class QueryError(ValueError):
@@ -66,8 +77,17 @@ class Phrase:
     candidates were too many to check all.
     """
 
-    def __init__(self, needle, alternatives, required=False):
+    def __init__(self, needle, alternatives, required=False, verify=True):
         self.needle, self.alternatives, self.required = needle, alternatives, required
+        self.verify = verify          # False when the bigram match is already exact (one short piece)
+        self.budget = "budget"        # the engine's checking budget it draws on ("exact_budget": ranking only)
+
+
+class Bonus:
+    """Every document ``child`` matches scores ``bonus`` (the exact-match tier of an item)."""
+
+    def __init__(self, child, bonus):
+        self.child, self.bonus = child, bonus
 
 
 def to_whoosh(node):
@@ -87,6 +107,8 @@ def to_whoosh(node):
         return wq.And([to_whoosh(c) for c in node.children])
     if isinstance(node, AndNot):
         return wq.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
+    if isinstance(node, Bonus):
+        return wq.ConstantScoreQuery(to_whoosh(node.child), node.bonus)
     return DefaultOr([to_whoosh(c) for c in node.alternatives])
 
 
@@ -139,6 +161,28 @@ def bigram_sequence(field, norm, boost=1.0):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+def _words_query(words, weight):
+    """All of ``words`` in title, body or topic (None without words)."""
+    if not words:
+        return None
+    return And([Or([Term("title", w, TITLE_BOOST * weight), Term("body", w, weight), Term("topic", w, weight)])
+                for w in dict.fromkeys(words)])
+
+
+def _plain_query(norm, weight):
+    """The word and bigram matches of ``norm``: an Or, or None when it has nothing to match."""
+    parts = [q for q in (_words_query(word_tokens(norm), weight),
+                         bigram_sequence("title_bi", norm, TITLE_BOOST / 2 * weight),
+                         bigram_sequence("body_bi", norm, 0.5 * weight)) if q is not None]
+    return Or(parts) if parts else None
+
+
+def _bigram_exact(norm):
+    """True when the bigram match of ``norm`` already means the text contains it (no check needed)."""
+    pieces = PIECE_RE.findall(norm)
+    return len(pieces) == 1 and (not is_cjk(pieces[0]) or len(pieces[0]) <= 2)
+
+
 def _item_query(text, phrase):
     """The query for one item and the strings to highlight, or (None, []) if it is only stopwords."""
     norm = normalise(text)
@@ -151,8 +195,28 @@ def _item_query(text, phrase):
     words = word_tokens(norm)
     if not words:
         return None, []
-    word_q = And([Or([Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]) for w in dict.fromkeys(words)])
-    return Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
+    highlights = [norm.strip()] + PIECE_RE.findall(norm)
+    per_word = []
+    for w in dict.fromkeys(words):
+        alternatives = [Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]
+        for other in expansions(w):
+            expanded = _plain_query(other, EXPANDED_WEIGHT)
+            if expanded is not None:
+                alternatives.append(expanded)
+                highlights.append(other)
+        per_word.append(Or(alternatives))
+    whole = []
+    key = "".join(PIECE_RE.findall(norm))
+    if [key] != list(dict.fromkeys(words)):            # the item as a whole is a dictionary entry too
+        for other in expansions(key):
+            expanded = _plain_query(other, EXPANDED_WEIGHT)
+            if expanded is not None:
+                whole.append(expanded)
+                highlights.append(other)
+    as_written = Phrase(phrase_needle(norm), bigram, verify=not _bigram_exact(norm))
+    as_written.budget = "exact_budget"
+    exact = Bonus(as_written, EXACT_BONUS)
+    return Or([exact, And(per_word)] + bigram + whole), highlights
 
 
 def _split(text):

@@ -1,5 +1,6 @@
 """The search_index library on its own: analysis, queries, filters, facets, snippets, state, guards."""
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -92,7 +93,7 @@ def test_snippet_marks_without_overlap_and_escapes(ix):
     hit = ix.search("修路 工程")
     snippet = str(hit.hits[0]["snippet"])
     assert "<mark>修路</mark><mark>工程</mark>" not in snippet
-    assert "<mark>修路工程</mark>" in snippet or "<mark>修路</mark>" in snippet
+    assert re.search("<mark>[^<]*修路[^<]*</mark>", snippet)     # 村道 (a synonym of 修路) may join the mark
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     trad = str(ix.search("双滦").hits[0]["snippet"])
     assert "<mark>雙灤</mark>" in trad                      # the original characters, highlighted

@@ -28,12 +28,17 @@ from whoosh.query.compound import DefaultOr
 from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
 from search_index.synonyms import expansions
 
+# Words residents wrap a search in ("谁家吃低保", "鱼塘包给谁了"): dropped from queries only (the index keeps them).
+QUERY_FILLERS = frozenset(
+    "谁 谁家 什么 啥 怎么 怎样 如何 哪些 哪里 哪个 多少 几 吗 呢 了 么 我 我们 你 咱 咱们 咱村 村里 请问 有没有 "
+    "是不是 查 查询 查看 看看 一下 想 要 给 吃 能 可以 情况 问题 关于 最近".split())
 MAX_QUERY_CHARS = 200
 MAX_ITEMS = 12
 OPERATORS = {"AND", "OR", "NOT", "-", "+", "|", "&"}
 _ITEM_RE = re.compile(r'-?"[^"]*"|\S+')
 TITLE_BOOST = 3.0
 EXACT_BONUS = 1000.0          # per item found as written; BM25 scores here stay far below it
+ALL_WORDS_BONUS = 100.0       # per item whose every word is found (apart, or through the dictionary)
 EXPANDED_WEIGHT = 0.4         # a dictionary expansion's share of an exact match's score
 
 
@@ -192,7 +197,7 @@ def _item_query(text, phrase):
         return None, []
     if phrase:
         return Phrase(phrase_needle(norm), bigram), [norm.strip()]
-    words = word_tokens(norm)
+    words = [w for w in word_tokens(norm) if w not in QUERY_FILLERS] or word_tokens(norm)
     if not words:
         return None, []
     highlights = [norm.strip()] + PIECE_RE.findall(norm)
@@ -213,10 +218,17 @@ def _item_query(text, phrase):
             if expanded is not None:
                 whole.append(expanded)
                 highlights.append(other)
+    partial = [alt for w, alt in zip(dict.fromkeys(words), per_word) if is_cjk(w) and len(w) >= 2]
+    if len(per_word) > 1 and partial:
+        # A colloquial item (低保名单, 鱼塘包给谁了): records with every word come first (ALL_WORDS_BONUS),
+        # records with some of its Chinese words after them, so a stray word does not empty the result.
+        words_q = Or([Bonus(And(per_word), ALL_WORDS_BONUS)] + partial)
+    else:
+        words_q = And(per_word)
     as_written = Phrase(phrase_needle(norm), bigram, verify=not _bigram_exact(norm))
     as_written.budget = "exact_budget"
     exact = Bonus(as_written, EXACT_BONUS)
-    return Or([exact, And(per_word)] + bigram + whole), highlights
+    return Or([exact, words_q] + bigram + whole), highlights
 
 
 def _split(text):

@@ -38,7 +38,8 @@ STREAM_SEGMENT_DOCS = 25_000
 
 
 class SearchResult:
-    def __init__(self, total, page, per_page, facets, hits):
+    def __init__(self, total, page, per_page, facets, hits, expanded=()):
+        self.expanded = list(expanded)          # dictionary words searched besides those typed
         self.total = total
         self.page = page
         self.per_page = per_page
@@ -293,7 +294,7 @@ class SearchIndex:
                 break
         facets = {name: sorted(((k, v) for k, v in counts[name].items() if k), key=lambda kv: (-kv[1], kv[0]))
                   for name in FACETS}
-        return SearchResult(total, page, per_page, facets, hits)
+        return SearchResult(total, page, per_page, facets, hits, parsed.expanded)
 
     @staticmethod
     def _hit(stored, highlights):

@@ -132,11 +132,13 @@ def phrase_needle(norm):
 
 
 class Parsed:
-    """The parsed query: the Whoosh query (None: match everything) and the strings to highlight."""
+    """The parsed query: the Whoosh query (None: match everything), the strings to highlight and the
+    dictionary words searched besides those typed (shown to the reader: "also searched 最低生活保障")."""
 
-    def __init__(self, query, highlights):
+    def __init__(self, query, highlights, expanded=()):
         self.query = query
         self.highlights = highlights
+        self.expanded = list(expanded)
 
 
 def bigram_sequence(field, norm, boost=1.0):
@@ -189,19 +191,19 @@ def _bigram_exact(norm):
 
 
 def _item_query(text, phrase):
-    """The query for one item and the strings to highlight, or (None, []) if it is only stopwords."""
+    """(query, strings to highlight, dictionary words also searched) for one item; query None: only stopwords."""
     norm = normalise(text)
     bigram = [q for q in (bigram_sequence("title_bi", norm, TITLE_BOOST / 2), bigram_sequence("body_bi", norm, 0.5))
               if q is not None]
     if not bigram:
-        return None, []
+        return None, [], []
     if phrase:
-        return Phrase(phrase_needle(norm), bigram), [norm.strip()]
+        return Phrase(phrase_needle(norm), bigram), [norm.strip()], []
     words = [w for w in word_tokens(norm) if w not in QUERY_FILLERS] or word_tokens(norm)
     if not words:
-        return None, []
+        return None, [], []
     highlights = [norm.strip()] + PIECE_RE.findall(norm)
-    per_word = []
+    per_word, also = [], []
     for w in dict.fromkeys(words):
         alternatives = [Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]
         for other in expansions(w):
@@ -209,6 +211,7 @@ def _item_query(text, phrase):
             if expanded is not None:
                 alternatives.append(expanded)
                 highlights.append(other)
+                also.append(other)
         per_word.append(Or(alternatives))
     whole = []
     key = "".join(PIECE_RE.findall(norm))
@@ -218,6 +221,7 @@ def _item_query(text, phrase):
             if expanded is not None:
                 whole.append(expanded)
                 highlights.append(other)
+                also.append(other)
     partial = [alt for w, alt in zip(dict.fromkeys(words), per_word) if is_cjk(w) and len(w) >= 2]
     if len(per_word) > 1 and partial:
         # A colloquial item (低保名单, 鱼塘包给谁了): records with every word come first (ALL_WORDS_BONUS),
@@ -228,7 +232,7 @@ def _item_query(text, phrase):
     as_written = Phrase(phrase_needle(norm), bigram, verify=not _bigram_exact(norm))
     as_written.budget = "exact_budget"
     exact = Bonus(as_written, EXACT_BONUS)
-    return Or([exact, words_q] + bigram + whole), highlights
+    return Or([exact, words_q] + bigram + whole), highlights, also
 
 
 def _split(text):
@@ -251,7 +255,7 @@ def parse(text):
     if len(raw) > MAX_ITEMS * 2:
         raise QueryError("too_many_words", f"搜索词过多，请不超过{MAX_ITEMS}个词。")
 
-    groups, negatives, highlights = [], [], []
+    groups, negatives, highlights, expanded = [], [], [], []
     negate = join_next = False
     had_words = False
     for item in raw:
@@ -272,12 +276,13 @@ def parse(text):
             negate = join_next = False
             continue
         had_words = True
-        q, marks = _item_query(body, phrase)
+        q, marks, also = _item_query(body, phrase)
         if q is not None:
             if negate:
                 negatives.append(q)
             else:
                 highlights.extend(marks)
+                expanded.extend(also)
                 if join_next and groups:
                     groups[-1].append(q)
                 else:
@@ -297,4 +302,4 @@ def parse(text):
         And([g[0] if len(g) == 1 else Or(g) for g in groups])
     if negatives:
         positive = AndNot(positive, Or(negatives))
-    return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True))
+    return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True), dict.fromkeys(expanded))

@@ -1,4 +1,6 @@
 """The portal side: sources, after-commit indexing, catch-up, API, page, CLI, bad input."""
+import re
+
 import pytest
 
 from portal.core import events
@@ -71,7 +73,8 @@ def test_results_page_escapes_and_links(client):
     html = client.get("/search", query_string={"q": "修路 <b>"}).get_data(as_text=True)
     assert "<b>" not in html.split("<main>")[1]
     page = client.get("/search", query_string={"q": "修路"}).get_data(as_text=True)
-    assert 'href="/test/4"' in page and "<mark>修路</mark>" in page and "找到 1 条结果" in page
+    assert 'href="/test/4"' in page and re.search("<mark>[^<]*修路[^<]*</mark>", page) and "找到 1 条结果" in page
+    assert "同时查找了：" in page and "村道" in page           # the dictionary's words are named
 
 
 def test_catch_up_rebuilds_a_stale_index(search_app, tmp_path):
@@ -107,3 +110,12 @@ def test_catch_up_applies_audit_entries_missed_while_away(search_app, source):
         service.catch_up()
         assert [h["id"] for h in service.index.search("清淤").hits] == ["6"]
         assert service.index.audit_index() == head
+
+
+def test_result_ids_are_integers_and_times_china_time(client):
+    """API.md, second wave: ids are JSON integers, times ISO 8601 with +08:00 (portal.core.clock.iso)."""
+    body = api(client, q="低保").get_json()
+    hit = body["results"][0]
+    assert hit["id"] == 3 and isinstance(hit["id"], int)
+    assert hit["published_at"] == "2024-05-03T16:00:00+08:00"
+    assert "最低生活保障" in body["expanded"]

@@ -108,7 +108,7 @@ def test_empty_body_and_four_more_records_keep_search_up(server):
     _publish(server, tokens, VILLAGE, "只有标题的通知", "")
     for i in range(12):                                  # enough small segments for Whoosh to merge them
         _publish(server, tokens, VILLAGE, f"空正文测试后续通知{i}号", f"第{i}号通知的正文。")
-    body = _wait_total(server, "空正文测试后续通知", 12)
+    body = _wait_total(server, '"空正文测试后续通知"', 12)
     assert body["total"] == 12
     for path, params in (("/api/v1/search", {"q": "村"}), ("/search", {"q": "村"}), ("/search", {}),
                          ("/api/v1/search", {"q": "只有标题"})):
@@ -128,7 +128,7 @@ def test_kill_and_restart_catch_up_does_not_duplicate(tmp_path):
         requests.get(server.url + "/api/v1/search", timeout=10)
         for i in range(6):
             _publish(server, tokens, VILLAGE, f"重启去重测试通知{i}号", "重启后不应出现重复结果。")
-        assert _wait_total(server, "重启去重测试", 6)["total"] == 6
+        assert _wait_total(server, '"重启去重测试"', 6)["total"] == 6
         everything = _wait_total(server, "", -1, timeout=0)["total"]
         state_path = server.instance / "index" / "search_state.json"
         for _ in range(2):
@@ -143,7 +143,7 @@ def test_kill_and_restart_catch_up_does_not_duplicate(tmp_path):
             deadline = time.time() + 20
             while json.loads(state_path.read_text()).get("audit_index") == 0 and time.time() < deadline:
                 time.sleep(0.2)
-            hits = requests.get(server.url + "/api/v1/search", params={"q": "重启去重测试", "page": 1}, timeout=10).json()
+            hits = requests.get(server.url + "/api/v1/search", params={"q": '"重启去重测试"', "page": 1}, timeout=10).json()
             assert hits["total"] == 6, hits["total"]
             assert sorted(r["id"] for r in hits["results"]) == sorted({r["id"] for r in hits["results"]})
             assert _wait_total(server, "", -1, timeout=0)["total"] == everything

@@ -143,3 +143,24 @@ def test_whoosh_modules_compile_without_warnings():
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_dictionary_holds_the_domain_terms():
+    """The maintained dictionary: at least 150 entries, the pairs issue 11 names, both ways where they are groups."""
+    from search_index.synonyms import PATH, expansions, parse
+    entries = [l for l in PATH.read_text(encoding="utf-8").splitlines() if l.split("#")[0].strip()]
+    assert len(entries) >= 150
+    assert "来源" in PATH.read_text(encoding="utf-8")[:600] or "Sources" in PATH.read_text(encoding="utf-8")[:600]
+    assert "最低生活保障" in expansions("低保") and "低保" in expansions("最低生活保障")
+    assert "特困供养" in expansions("五保") and "五保" in expansions("特困供养")
+    assert {"资金", "资产", "资源"} <= set(expansions("三资")) and "三资" not in expansions("资金")   # one way
+    assert {"道路硬化", "村道"} <= set(expansions("修路"))
+    assert {"印章", "用章"} <= set(expansions("公章"))
+    for word in ("宅基地", "一事一议", "四议两公开"):
+        assert expansions(word), word
+    assert parse(["# c", "甲 乙", "丙 => 丁 戊", ""]) == {"甲": ("乙",), "乙": ("甲",), "丙": ("丁", "戊")}
+
+
+def test_quoted_word_finds_only_itself(ix):
+    assert ids(ix.search("低保")) == ["3"]
+    assert ix.search("修路").total >= 1 and ix.search('"修路"').total == 1

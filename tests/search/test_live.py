@@ -48,3 +48,13 @@ def test_phone_shows_results_before_filters_and_language_switch_keeps_the_query(
     phone.click("#lang-switch")                                                    # and back to Chinese
     phone.wait_for_load_state()
     assert "q=%E8%B4%A2%E5%8A%A1" in phone.url and "lang=zh" in phone.url
+
+
+def test_colloquial_search_on_a_phone(live_server, phone):
+    """The search box's own example 低保 finds the 最低生活保障 notice and says which words it also searched."""
+    phone.goto(live_server.url + "/")
+    phone.fill("header .search-box input[name=q]", "谁家吃低保")
+    phone.click("header .search-box button")
+    phone.wait_for_selector("#result-count")
+    assert "最低生活保障对象评议结果公示" in phone.inner_text(".results .result >> nth=0")
+    assert "最低生活保障" in phone.inner_text("#search-expanded")

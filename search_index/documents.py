@@ -16,6 +16,9 @@ processes. Without one, only the document's shape is checked.
 from datetime import datetime, timezone
 
 REQUIRED = ("type", "id", "title", "body", "village", "township", "category", "published_at", "url")
+# Optional: ``topic``, words saying what kind of record this is (the category's and the micro-power's
+# names, e.g. 集体资产资源处置), so 三资 finds a fish-pond lease whose text never says 资产.
+OPTIONAL = ("topic",)
 NON_EMPTY = ("type", "id", "title", "url")
 MAX_BODY = 200_000
 
@@ -52,12 +55,17 @@ def check(doc, personal_data=None):
         if name in NON_EMPTY and not value.strip():
             raise DocumentError(f"{name} must not be empty")
         clean[name] = value
+    for name in OPTIONAL:
+        value = doc.get(name) or ""
+        if not isinstance(value, str):
+            raise DocumentError(f"{name} must be a string")
+        clean[name] = value
     if ":" in clean["type"]:
         raise DocumentError("type must not contain ':'")
     if len(clean["body"]) > MAX_BODY:
         clean["body"] = clean["body"][:MAX_BODY]
     if personal_data is not None:
-        for name in ("title", "body"):
+        for name in ("title", "body", "topic"):
             findings = personal_data(clean[name])
             if findings:
                 kinds = sorted({f.get("kind", "?") if isinstance(f, dict) else str(f) for f in findings})

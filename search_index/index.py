@@ -38,7 +38,8 @@ STREAM_SEGMENT_DOCS = 25_000
 
 
 class SearchResult:
-    def __init__(self, total, page, per_page, facets, hits):
+    def __init__(self, total, page, per_page, facets, hits, expanded=()):
+        self.expanded = list(expanded)          # dictionary words searched besides those typed
         self.total = total
         self.page = page
         self.per_page = per_page
@@ -113,8 +114,19 @@ class SearchIndex:
         None removes; a document is checked first (DocumentError if refused,
         and nothing of the batch is written). Records ``audit_index`` if given
         and larger than the stored one.
+
+        One document per key, always: Whoosh's ``update_document`` deletes the
+        committed documents with that key but not ones added earlier in the same
+        writer, so several changes of one key in a batch (a record's draft,
+        approve and publish entries replayed together) collapse to the last.
         """
-        prepared = [(key_of(t, i), fields_of(check(d, self.personal_data)) if d is not None else None) for t, i, d in changes]
+        latest = {}
+        for doc_type, doc_id, document in changes:
+            key = key_of(doc_type, doc_id)
+            latest.pop(key, None)                 # keep the order of the last change of each key
+            latest[key] = document
+        prepared = [(key, fields_of(check(d, self.personal_data)) if d is not None else None)
+                    for key, d in latest.items()]
         with self._locked():
             ix = self._open_or_create()
             writer = ix.writer()
@@ -286,7 +298,7 @@ class SearchIndex:
                 break
         facets = {name: sorted(((k, v) for k, v in counts[name].items() if k), key=lambda kv: (-kv[1], kv[0]))
                   for name in FACETS}
-        return SearchResult(total, page, per_page, facets, hits)
+        return SearchResult(total, page, per_page, facets, hits, parsed.expanded)
 
     @staticmethod
     def _hit(stored, highlights):

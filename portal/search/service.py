@@ -75,12 +75,12 @@ class SearchService:
         self._queue.join()
 
     def _apply(self, items):
+        """Each object of the batch read once (a catch-up names a record once per audit entry)."""
         changes, last = [], None
         with connection():
-            for doc_type, object_id, audit_index in items:
+            for doc_type, object_id in dict.fromkeys((t, i) for t, i, _ in items):
                 changes.append((doc_type, object_id, self._document(doc_type, object_id)))
-                if audit_index is not None:
-                    last = max(last or -1, audit_index)
+            last = max((a for _, _, a in items if a is not None), default=None)
         self.index.apply(changes, audit_index=last)
 
     def _document(self, doc_type, object_id):

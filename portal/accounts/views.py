@@ -24,6 +24,13 @@ def _safe_next(target):
     return url_for("home.index")
 
 
+def _landing(user):
+    """Where a user lands after signing in: a resident on their village, everyone else on their workspace."""
+    if user.role == "resident" and user.unit is not None and user.unit.level == "village":
+        return url_for("home.village", code=user.unit.code)
+    return url_for("home.work")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page; a wrong password or a throttled account gets a Chinese message."""
@@ -41,7 +48,7 @@ def login():
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             flash(_("欢迎，%(name)s。", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else _landing(user))
         flash(_("用户名或密码不正确。"), "error")
         status = 401
     elif request.method == "POST":

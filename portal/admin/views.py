@@ -7,12 +7,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from audit.models import AuditKey
 from portal.accounts.forms import UserForm
 from portal.accounts.models import User
 from portal.accounts.services import create_user, set_active
 from portal.core.errors import ValidationError
 from portal.core.forms import ButtonForm, action_required, submit
 from portal.core.i18n import N_
+from portal.home.workspace import action, panel, row
 from portal.units.models import LEVEL_NAMES, LEVELS, Unit
 from portal.units.services import create_unit, update_contact
 
@@ -104,3 +106,17 @@ def toggle_user(user_id):
         return _("已启用 %(user)s", user=user.username) if user.active else _("已停用 %(user)s", user=user.username)
 
     return submit(ButtonForm(), write, users_page, users_page)[0]
+
+
+def workspace_panels(user):
+    """The admin's workspace: users, units, signing keys and where to manage each."""
+    if user.role != "admin":
+        return []
+    users_n, units_n, keys_n = User.select().count(), Unit.select().count(), AuditKey.select().count()
+    return [panel("admin", N_("平台管理"), [
+        row(_("用户 %(n)s 个", n=users_n), url_for("admin.users"), action=action(_("管理用户"), url_for("admin.users"))),
+        row(_("行政区划 %(n)s 个", n=units_n), url_for("admin.units"),
+            action=action(_("管理区划"), url_for("admin.units"))),
+        row(_("审计日志签名密钥 %(n)s 把", n=keys_n), url_for("audit.index"),
+            meta=_("私钥加密保存；公钥见审计日志页。"), action=action(_("查看检查点"), url_for("audit.index"))),
+    ], count=users_n)]

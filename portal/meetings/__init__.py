@@ -19,6 +19,15 @@ def _village_section(village):
     return out
 
 
+def _live_now(limit):
+    from flask import url_for
+
+    from portal.meetings.models import Meeting
+    rows = Meeting.select().where(Meeting.status == "live").order_by(Meeting.started_at.desc()).limit(limit)
+    return [{"title": m.title, "url": url_for("meetings.watch", meeting_id=m.id),
+             "meta": f"{m.village.name} · {m.place}"} for m in rows]
+
+
 def setup(app):
     from portal.extensions import socketio
     from portal.home import sections
@@ -34,12 +43,23 @@ def setup(app):
     })
     app.config.setdefault("LIVE_QUESTION_INTERVAL", int(os.environ.get("PORTAL_LIVE_QUESTION_INTERVAL", "20")))
     app.add_template_filter(local_text, "meeting_time")
+    from portal.meetings import links, schedule
+    app.add_template_global(links.shown, "meeting_link")
+    app.add_template_global(schedule.start_note, "meeting_start_note")
     live = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
                app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
     app.extensions["live_hub"] = hub.default = live
     sockets.register(socketio)
+    from portal.home import workspace as home_workspace
+    from portal.meetings import workspace
+    home_workspace.register(app, workspace.panels)
     sections.register("meetings", _village_section, "meetings.village_list")
+    sections.register_home("meetings", _live_now)
     _register_audit_sources()
+    from portal.auditlog.views import register_describer
+    from portal.meetings.views import describe_entry
+    register_describer(app, "meeting", describe_entry)
+    register_describer(app, "meeting_item", describe_entry)
     from portal.meetings import search_source
     from portal.search import register_source
     register_source("meeting", search_source.iter_documents, search_source.document_for)

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from portal.core.errors import PortalError
 from portal.core.forms import Done, submit
 from portal.core.i18n import N_
-from portal.meetings import services
+from portal.meetings import links, services
 from portal.meetings.forms import ActionForm, MeetingForm, PhotoForm
 from portal.meetings.kinds import POSTABLE, kind_name
-from portal.meetings.models import STEPS, AgendaItem, MeetingItem
+from portal.meetings.models import STEPS, AgendaItem, Meeting, MeetingItem
 from portal.meetings.photos import MAX_PHOTO_BYTES, find_photo, photo_path
 from portal.core.permissions import can
 from portal.units.views import village_or_404
@@ -52,16 +52,6 @@ def _agenda_from(form):
     return rows
 
 
-def _links_from(text):
-    rows = []
-    for line in (text or "").splitlines():
-        if line.strip():
-            parts = [p.strip() for p in line.split("|")]
-            rows.append({"type": parts[0], "id": parts[1] if len(parts) > 1 else "",
-                         "title": parts[2] if len(parts) > 2 else ""})
-    return rows
-
-
 @bp.route("/v/<code>/meetings/new", methods=["GET", "POST"])
 @login_required
 def new(code):
@@ -70,11 +60,12 @@ def new(code):
     if not can(current_user, "meeting.create", village):
         abort(403)
     form = MeetingForm()
+    form.links.choices = links.choices_for(village)
 
     def write():
         meeting = services.create_meeting(
             current_user, village.code, form.title.data, form.kind.data,
-            form.starts_at.data, form.place.data, _agenda_from(form), None, _links_from(form.links.data))
+            form.starts_at.data, form.place.data, _agenda_from(form), None, links.rows_from(form.links.data, form.links.choices))
         return Done(_("会议已安排。"), url_for("meetings.console", meeting_id=meeting.id))
 
     done, status = submit(form, write)
@@ -169,3 +160,12 @@ def replay(meeting_id):
     agenda = list(meeting.agenda.order_by(AgendaItem.position))
     return render_template("meetings/replay.html", meeting=meeting, agenda=agenda,
                            items=list(zip(items, offsets)), kind_name=kind_name)
+
+
+def describe_entry(entry):
+    """The audit page's words for a meeting or one of its broadcast items: its village and meeting."""
+    meeting = Meeting.get_or_none(Meeting.id == int(entry.object_id.partition(":")[0]))
+    if meeting is None:
+        return None
+    return {"village": meeting.village, "title": _("会议《%(title)s》", title=meeting.title),
+            "url": url_for("meetings.watch", meeting_id=meeting.id)}

@@ -30,10 +30,21 @@ def setup(app):
     })
     sections.register("publications", home_sections.latest_publications, "publications.village_list")
     sections.register("powers", home_sections.power_records, "publications.village_powers")
+    sections.register_home("publications", home_sections.county_latest)
     register_source("publication", audit_trail.rederive_publication)
+    from portal.auditlog.views import register_describer
+    from portal.publications.pages import describe_entry
+    for object_type in ("publication", "objection", "publication_step", "power", "duty_rule"):
+        register_describer(app, object_type, describe_entry)
     register_source("publication_step", audit_trail.rederive_step)
     openapi.register(openapi_paths.PATHS, openapi_paths.SCHEMAS)
     search_source.register()
+    from portal.meetings.links import register_link_source
+    from portal.publications.pages import linkable, link_url
+    register_link_source(app, "publication", "公开记录", linkable, link_url)
+    from portal.home import workspace as home_workspace
+    from portal.publications import workspace
+    home_workspace.register(app, workspace.panels)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["pub_time"] = local_text
     app.jinja_env.filters["yuan"] = yuan_text

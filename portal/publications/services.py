@@ -9,6 +9,7 @@ from portal.core import events
 from portal.core.db import database
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
+from portal.publications import periods
 from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
 from portal.publications.categories import CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES
 from portal.core.money import parse_amount
@@ -204,6 +205,7 @@ def publish(actor, pub):
         if pub.status in ("published", "superseded", "withdrawn"):
             raise Conflict("already_published", "该记录已经公开过。")
         raise Conflict("not_approved", "未经村务监督委员会审核通过的草稿不能公开。")
+    periods.check_publishable(pub.period_start, pub.period_end, today())
     with database.atomic():
         previous = _previous_for_publish(pub)
         _mark_published(actor, pub, previous)

@@ -65,11 +65,11 @@ def clerk_panels(village):
                _(d["state_name"]) + (" · " + _("期限 %(date)s", date=d["deadline"]) if d.get("deadline") else ""),
                action=action(_("起草公开"), url_for("publications.new", code=village.code)))
            for d in duties.duty_status(village) if d["state"] in ("due", "overdue")]
-    new = url_for("publications.new", code=village.code)
     return [
         panel("returned", N_("被退回的草稿"), returned, empty=N_("没有被退回的草稿。")),
         panel("approved", N_("已审核、待公开"), approved, empty=N_("没有待公开的记录。")),
-        panel("drafts", N_("等待审核的草稿"), waiting, more=new, empty=N_("没有等待审核的草稿。")),
+        panel("drafts", N_("等待审核的草稿"), waiting, more=url_for("publications.work", code=village.code),
+              empty=N_("没有等待审核的草稿。")),
         panel("answer", N_("待答复的异议"), answer, empty=N_("没有待答复的异议。")),
         panel("duties", N_("到期或逾期的公开责任"), due,
               more=url_for("publications.village_duties", code=village.code), empty=N_("公开责任均已按时落实。")),
@@ -97,7 +97,7 @@ def overview(unit):
     for village in villages:
         overdue = [d for d in duties.duty_status(village) if d["state"] == "overdue"]
         per_village.append({"village": village, "overdue": overdue})
-    latest = list(Publication.select().where(Publication.status.in_(PUBLIC_STATUSES)
+    latest = list(Publication.select().where(Publication.status.in_(("published", "withdrawn"))
                                              & Publication.village.in_(villages))
                   .order_by(Publication.published_at.desc()).limit(LATEST))
     corrections = list(Publication.select().where(Publication.status.in_(PUBLIC_STATUSES)
@@ -115,7 +115,8 @@ def inspector_panels(unit):
                for item in per_village if item["overdue"]]
     pub_row = lambda p: row(p.title_masked, _detail(p), p.village.name + " · " + local_text(p.published_at))  # noqa: E731
     return [
-        panel("overdue", N_("逾期未公开（按村）"), overdue, more=url_for("home.township", code=unit.code),
+        panel("overdue", N_("逾期未公开（按村）"), overdue, more=url_for(
+            "publications.township_duties" if unit.level == "township" else "home.township", code=unit.code),
               empty=N_("各村公开责任均未逾期。"), count=sum(len(i["overdue"]) for i in per_village)),
         panel("latest", N_("最新公开"), [pub_row(p) for p in latest], empty=N_("暂无公开记录。")),
         panel("corrections", N_("最新更正"), [pub_row(p) for p in corrections], empty=N_("暂无更正。")),

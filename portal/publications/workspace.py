@@ -47,6 +47,12 @@ def _villages_under(unit):
             .order_by(Unit.sort_order, Unit.code) for v in _villages_under(t)]
 
 
+def _duty_meta(duty):
+    name = duty["state_name"]
+    state = _(name)
+    return state + " · " + _("期限 %(date)s", date=duty["deadline"]) if duty.get("deadline") else state
+
+
 def clerk_panels(village):
     waiting = [row(p.title_masked, _detail(p), _("待村务监督委员会审核") + " · " + local_text(p.updated_at))
                for p in _of_village(village, "draft")]
@@ -61,8 +67,7 @@ def clerk_panels(village):
                   _("村民异议") + " · " + local_text(o.created_at), note=o.text_masked,
                   action=action(_("去答复"), _detail(o.publication) + "#objections"))
               for o in _objections(village, "shown", unanswered=True)]
-    due = [row(d["rule"].name, url_for("publications.village_duties", code=village.code),
-               _(d["state_name"]) + (" · " + _("期限 %(date)s", date=d["deadline"]) if d.get("deadline") else ""),
+    due = [row(d["rule"].name, url_for("publications.village_duties", code=village.code), _duty_meta(d),
                action=action(_("起草公开"), url_for("publications.new", code=village.code)))
            for d in duties.duty_status(village) if d["state"] in ("due", "overdue")]
     return [

@@ -1,5 +1,5 @@
 """Home (latest notices, live meetings, choose township → village), unit pages and the workspace."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.home.sections import home_sections, sections_for
@@ -18,6 +18,12 @@ def index():
     tree = [(t, villages_of(t)) for t in townships()]
     return render_template("home/index.html", county=county, tree=tree,
                            now=home_sections())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/work")

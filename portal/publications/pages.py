@@ -209,8 +209,8 @@ def describe_entry(entry):
 
 
 def linkable(village):
-    """The village's public records a meeting may be about, newest first (for the meeting form)."""
-    return [(str(p.id), p.title_masked) for p in public_query(village=village).limit(50)]
+    """The village's current public records (no superseded or withdrawn versions) a meeting may be about."""
+    return [(str(p.id), p.title_masked) for p in public_query(village=village, status="published").limit(50)]
 
 
 def link_url(object_id):

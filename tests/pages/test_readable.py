@@ -68,7 +68,7 @@ def test_meeting_links_are_chosen_from_a_list_and_shown_as_links(app, demo):
     client = app.test_client()
     login(client, "clerk_houxi")
     form = client.get(f"/v/{HOUXI}/meetings/new").get_data(as_text=True)
-    assert '<select' in form and 'value="publication:3"' in form and "类型|编号|标题" not in form
+    assert 'type="checkbox" name="links" value="publication:3"' in form and "类型|编号|标题" not in form
     r = client.post(f"/v/{HOUXI}/meetings/new", data={
         "title": "关联测试会", "kind": "council", "starts_at": "2026-12-20T09:30", "place": "村委会",
         "agenda_collect": "路灯", "links": ["publication:3"]})

@@ -113,10 +113,16 @@ def workspace_panels(user):
     if user.role != "admin":
         return []
     users_n, units_n, keys_n = User.select().count(), Unit.select().count(), AuditKey.select().count()
-    return [panel("admin", N_("平台管理"), [
-        row(_("用户 %(n)s 个", n=users_n), url_for("admin.users"), action=action(_("管理用户"), url_for("admin.users"))),
-        row(_("行政区划 %(n)s 个", n=units_n), url_for("admin.units"),
-            action=action(_("管理区划"), url_for("admin.units"))),
-        row(_("审计日志签名密钥 %(n)s 把", n=keys_n), url_for("audit.index"),
-            meta=_("私钥加密保存；公钥见审计日志页。"), action=action(_("查看检查点"), url_for("audit.index"))),
-    ], count=users_n)]
+    active = User.select().where(User.active).count()
+    return [
+        panel("users", N_("用户"), [row(_("在用 %(n)s 个，停用 %(m)s 个", n=active, m=users_n - active),
+                                       url_for("admin.users"), action=action(_("管理用户"), url_for("admin.users")))],
+              count=users_n),
+        panel("units", N_("行政区划"), [row(_("县、乡镇（街道）、村（社区）、网格共 %(n)s 个", n=units_n),
+                                           url_for("admin.units"), action=action(_("管理区划"), url_for("admin.units")))],
+              count=units_n),
+        panel("keys", N_("审计日志签名密钥"), [row(_("签名检查点与公钥"), url_for("audit.index"),
+                                                 meta=_("私钥加密保存；公钥见审计日志页。"),
+                                                 action=action(_("查看检查点"), url_for("audit.index")))],
+              count=keys_n),
+    ]

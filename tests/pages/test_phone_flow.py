@@ -4,6 +4,7 @@ theirs, an inspector's overview, the audit page and the duty tables, each read a
 Screenshots go to $SHOTS_DIR (or the test's tmp folder) so a person can look at every page.
 """
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,29 @@ def test_phone_flow_workspaces_review_overview_audit(fresh_server, phone, shots)
     assert "在线观看" not in phone.inner_text("main")
     phone.goto(base + "/meetings/2/replay")
     shots(phone, "meeting-replay")
+
+
+@pytest.mark.parametrize("break_it, expected", [
+    ("offline", "网络连接中断"),
+    ("server_error", "平台暂时无法提供核验数据"),
+    ("bad_leaf", "内容可能被改动过"),
+])
+def test_proof_failures_are_told_in_chinese(live_server, phone, break_it, expected):
+    """Whatever goes wrong in the in-browser check, the reader gets a Chinese sentence, never a JS error text."""
+    def route(r):
+        if break_it == "offline":
+            r.abort()
+        elif break_it == "server_error":
+            r.fulfill(status=500, body="boom")
+        else:
+            r.continue_()
+    target = "**/api/v1/audit/checkpoint" if break_it != "bad_leaf" else "**/api/v1/audit/none"
+    phone.route(target, route)
+    phone.goto(live_server.url + "/p/3")
+    if break_it == "bad_leaf":
+        phone.evaluate("document.querySelector('.audit-proof').setAttribute('data-leaf-hash', '00'.repeat(32))")
+    phone.click(".audit-verify")
+    phone.wait_for_selector(".audit-result.audit-fail")
+    text = phone.inner_text(".audit-result")
+    assert text.startswith("核验失败：") and expected in text
+    assert not re.search(r"[A-Za-z]{3,}", text)

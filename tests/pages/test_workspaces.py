@@ -45,7 +45,8 @@ def test_inspector_sees_the_overview_of_their_township_and_the_county(app, demo)
 def test_the_county_page_exists_and_home_links_each_townships_overview(client, demo):
     county = client.get(f"/u/{COUNTY}")
     assert county.status_code == 200 and "南岭镇" in text_of(county.get_data(as_text=True))
-    assert f"/u/{NANLING}/duties" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert f"/u/{NANLING}/duties" in home and f'href="/u/{COUNTY}"' in home
     assert client.get("/u/999999999999").status_code == 404
 
 

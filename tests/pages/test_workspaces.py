@@ -70,6 +70,7 @@ def test_saving_a_draft_says_it_already_waits_for_review(app, people):
                     follow_redirects=True)
     page = text_of(r.get_data(as_text=True))
     assert "已送村务监督委员会审核" in page and "提交审核" not in page
+    assert "下一步：等待村务监督委员会审核" in page
 
 
 def test_a_draft_shows_no_running_period_and_no_print_or_qr(app, people):

@@ -36,6 +36,7 @@ def _logout(page):
     page.wait_for_load_state()
 
 
+@pytest.mark.slow
 def test_phone_flow_workspaces_review_overview_audit(fresh_server, phone, shots):
     base = fresh_server.url
     phone.goto(base + "/")

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
-from portal.core.db import database
+from portal.core.db import transaction
 from portal.core.errors import ValidationError
 from portal.units.models import Unit
 
@@ -69,14 +69,14 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
         raise ValidationError("bad_unit_level", "该角色不能设在这一层级的单位。")
     if User.get_or_none(User.username == username):
         raise ValidationError("duplicate_username", "该用户名已存在。")
-    with database.atomic():
+    with transaction():
         user = User.create(username=username, role=role, unit=unit,
                            display_name=display_name or username, password_hash=hash_password(password))
     return user, password
 
 
 def set_active(user, active):
-    with database.atomic():
+    with transaction():
         user.active = bool(active)
         user.save()
 
@@ -84,7 +84,7 @@ def set_active(user, active):
 def create_token(user, label=""):
     """Issue a bearer token; only its SHA-256 is stored, the token is returned once."""
     token = "svp_" + secrets.token_urlsafe(32)
-    with database.atomic():
+    with transaction():
         ApiToken.create(user=user, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label[:64])
     return token
 
@@ -123,10 +123,10 @@ def authenticate(username, password, address, max_failures=5, window=900):
     except (VerifyMismatchError, InvalidHashError):
         ok = False
     if not ok:
-        with database.atomic():
+        with transaction():
             for key in keys:
                 LoginFailure.create(key=key)
         return None
-    with database.atomic():
+    with transaction():
         LoginFailure.delete().where(LoginFailure.key == keys[0]).execute()
     return user

@@ -1,12 +1,12 @@
 """Sign in and out."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from portal.accounts.forms import LoginForm
 from portal.accounts.models import User
 from portal.accounts.services import LoginThrottled, authenticate
-from portal.extensions import login_manager
+from portal.core.extensions import login_manager
 
 bp = Blueprint("accounts", __name__)
 

@@ -1,32 +1,18 @@
 """The portal's side of the audit log (library in ``audit/``).
 
-Services call ``record(...)`` inside their ``with database.atomic():`` so a
-change and its entry commit together; domains call ``register_source`` in their
-``setup(app)`` so ``python -m audit verify`` can re-derive each payload from
+Services call ``record(...)`` inside their ``transaction()`` so a change and
+its entry commit together; domains declare ``audit_sources`` in their
+descriptor so ``python -m audit verify`` can re-derive each payload from
 today's rows and catch an edited published record.
 """
 import peewee
 
 from audit import db as audit_db
-from audit import log as audit_log
 from audit import sources as audit_sources
+from portal.core.auditing import record  # noqa: F401  (domains write entries through it)
 from portal.core.db import database
 
 
-def _actor_name(actor):
-    """Entries name people by login name; None is the system."""
-    if actor is None:
-        return None
-    return getattr(actor, "username", None) or str(actor)
-
-
-def record(actor, action, object_type, object_id, payload, files=()):
-    """Append the audit entry for a change; returns it (``.index``, ``.leaf_hash`` hex).
-
-    Must run inside the caller's ``database.atomic()``: the entry rolls back with the change.
-    """
-    entry = audit_log.append(_actor_name(actor), action, object_type, str(object_id), payload, files)
-    return entry
 
 
 def register_source(object_type, fn):
@@ -43,34 +29,12 @@ def entry_at(index):
         return None
 
 
-def setup(app):
-    """The proof widget's template global; background checkpoints for a serving portal."""
-    app.add_template_global(entry_at, "audit_entry")
-    from portal.auditlog.commands import rotate_key_cmd
-    app.cli.add_command(rotate_key_cmd)
-    try:
-        from portal.core import openapi
-    except ImportError:  # the OpenAPI registry arrives with the publications branch
-        openapi = None
-    if openapi is not None:
-        from portal.auditlog.openapi_paths import PATHS
-        openapi.register(PATHS)
-    if not app.testing:
-        from portal.auditlog.services import start_checkpointer
-        start_checkpointer(app)
-
-
-def bind(db):
-    """Point the audit library at the portal's Database (called by the app factory)."""
-    audit_db.database.initialize(db)
-
-
 def _follow(obj):
     if obj is not None and not isinstance(obj, peewee.Proxy):
         audit_db.database.initialize(obj)
 
 
-# The schema is created before bind() runs, so follow the portal's proxy from now on.
+# The audit library's models follow the portal's database proxy wherever it is bound.
 database.attach_callback(_follow)
 _follow(database.obj)
 

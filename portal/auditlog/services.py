@@ -76,8 +76,8 @@ def current_checkpoint(app=None, min_interval=None):
 
 
 def rotate_key(actor=None, app=None):
-    from portal.core.db import database
-    with database.atomic():
+    from portal.core.db import transaction
+    with transaction():
         new = keys.rotate(passphrase(app), origin(app), actor)
     current_checkpoint(app, min_interval=0)
     return new
@@ -85,18 +85,14 @@ def rotate_key(actor=None, app=None):
 
 def start_checkpointer(app):
     """Sign checkpoints after writes in the background, at most every interval seconds."""
-    from portal.core.db import database
+    from portal.core.db import connection
 
     def run():
         stop = app.extensions["audit_checkpointer_stop"]
         while not stop.wait(interval(app) or DEFAULT_INTERVAL):
             try:
-                with app.app_context():
-                    database.connect(reuse_if_open=True)
-                    try:
-                        current_checkpoint(app)
-                    finally:
-                        database.close()
+                with app.app_context(), connection():
+                    current_checkpoint(app)
             except Exception:  # keep signing later; the API also signs lazily on read
                 app.logger.exception("audit checkpointer failed")
 

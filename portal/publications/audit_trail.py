@@ -4,7 +4,7 @@ how a published version's entry is re-derived from its row.
 Payloads carry only masked text: an entry's hash is public and an ID number
 has too few possibilities to hide behind a hash.
 """
-from portal.auditlog import record
+from portal.core.auditing import record
 from portal.core.money import amount_text
 from portal.core.clock import date_text, sealed_iso as iso  # the sealed format, never the API's
 
@@ -61,10 +61,6 @@ def draft_payload(pub):
 def audit(actor, action, pub, payload, files=()):
     """Append one entry about publication ``pub``; call inside the writer's transaction."""
     return record(actor, action, "publication", str(pub.id), payload, files=files)
-
-
-def audit_object(actor, action, object_type, object_id, payload, files=()):
-    return record(actor, action, object_type, str(object_id), payload, files=files)
 
 
 def rederive_publication(entry):

@@ -4,10 +4,10 @@ supervisor before anyone else sees them, answered by the clerk in public.
 Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
-from portal.core.db import database
+from portal.core.auditing import record
+from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit_object
 from portal.core.clock import today
 from portal.core.personal_data import mask
 from portal.publications.models import Objection
@@ -54,9 +54,9 @@ def lodge(actor, pub, text):
     mine = Objection.select().where((Objection.publication == pub) & (Objection.author == actor)).count()
     if mine >= MAX_PER_PERSON:
         raise Conflict("too_many_objections", f"每人对同一公示最多提出{MAX_PER_PERSON}条异议。")
-    with database.atomic():
+    with transaction():
         obj = Objection.create(publication=pub, author=actor, text=text, text_masked=mask(text))
-        audit_object(actor, "publication.objection", "objection", obj.id,
+        record(actor, "publication.objection", "objection", obj.id,
                      {"id": obj.id, "publication": pub.id, "text": obj.text_masked})
     return obj
 
@@ -73,13 +73,13 @@ def moderate(actor, obj, show, note=""):
         raise ValidationError("missing_note", "不予公开时请填写理由。")
     if len(note) > 500:
         raise ValidationError("note_too_long", "审核说明不能超过500个字。")
-    with database.atomic():
+    with transaction():
         obj.status = "shown" if show else "rejected"
         obj.moderated_by = actor
         obj.moderated_at = utcnow()
         obj.moderation_note = mask(note)
         obj.save()
-        audit_object(actor, "publication.objection_moderate", "objection", obj.id,
+        record(actor, "publication.objection_moderate", "objection", obj.id,
                      {"id": obj.id, "status": obj.status, "note": obj.moderation_note})
     return obj
 
@@ -95,12 +95,12 @@ def answer(actor, obj, text):
         raise ValidationError("missing_answer", "请填写答复内容。")
     if len(text.strip()) > MAX_TEXT:
         raise ValidationError("answer_too_long", f"答复不能超过{MAX_TEXT}个字。")
-    with database.atomic():
+    with transaction():
         obj.answer = mask(text.strip())
         obj.answered_by = actor
         obj.answered_at = utcnow()
         obj.save()
-        audit_object(actor, "publication.objection_answer", "objection", obj.id,
+        record(actor, "publication.objection_answer", "objection", obj.id,
                      {"id": obj.id, "answer": obj.answer})
     return obj
 

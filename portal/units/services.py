@@ -2,7 +2,7 @@
 import re
 
 from portal.auditlog import record
-from portal.core.db import database
+from portal.core.db import transaction
 from portal.core.errors import ValidationError
 from portal.units.models import LEVELS, Unit
 
@@ -29,7 +29,7 @@ def create_unit(actor, code, name, level, parent_code=None, contact_name="", con
             raise ValidationError("bad_parent", "上级单位不存在或层级不对。")
     if Unit.get_or_none(Unit.code == code):
         raise ValidationError("duplicate_code", "该行政区划代码已存在。")
-    with database.atomic():
+    with transaction():
         unit = Unit.create(code=code, name=name, level=level, parent=parent,
                            path=(parent.path if parent else "/") + code + "/",
                            contact_name=contact_name or "", contact_phone=contact_phone or "",
@@ -41,7 +41,7 @@ def create_unit(actor, code, name, level, parent_code=None, contact_name="", con
 def update_contact(actor, unit, contact_name, contact_phone):
     if len(contact_name or "") > 32 or not PHONE_RE.match(contact_phone or ""):
         raise ValidationError("bad_contact", "联系人不超过32个字，电话只能包含数字和 +-()。")
-    with database.atomic():
+    with transaction():
         unit.contact_name = contact_name or ""
         unit.contact_phone = contact_phone or ""
         unit.save()

@@ -11,7 +11,7 @@ def test_audit_page_says_village_record_what_and_when_in_china_time(client, demo
     html = client.get("/audit").get_data(as_text=True)
     recent = html[html.find('id="recent-entries"'):html.find('id="tech-details"')]
     words = text_of("<main>" + recent + "</main>")
-    assert re.search(r"后溪村 · 《[^》]+》 已公开 · \d+月\d+日 \d\d:\d\d", words), words[:600]
+    assert re.search(r"\S+(村|社区) · 《[^》]+》 已公开 · \d+月\d+日 \d\d:\d\d", words), words[:600]
     assert "publication.publish" not in recent and "publication/" not in recent
     assert 'href="/p/' in recent
     assert "技术细节" in html and "<details" in html
@@ -28,9 +28,14 @@ def test_audit_entry_page_folds_the_raw_entry_under_technical_details(client, de
 
 
 def test_drafts_in_the_log_are_not_named(client, demo):
-    html = client.get("/audit").get_data(as_text=True)
-    assert "后溪村2026年第一季度村务工作公开" not in html    # a draft's title stays private
-    assert "一份草稿（尚未公开）" in html
+    from audit.models import AuditEntry
+    from portal.publications.models import Publication
+    draft = Publication.get(Publication.title == "后溪村2026年第一季度村务工作公开")
+    entry = AuditEntry.get((AuditEntry.object_type == "publication") & (AuditEntry.object_id == str(draft.id)))
+    html = client.get(f"/audit/entry/{entry.index}").get_data(as_text=True)
+    plain = html[html.find('id="entry-plain"'):html.find('id="tech-details"')]
+    assert draft.status == "draft" and "一份草稿（尚未公开）" in plain
+    assert draft.title not in html    # a draft's title stays private
 
 
 def test_proof_widget_explains_itself_and_fails_only_in_chinese(client, demo):
@@ -53,7 +58,9 @@ def test_home_shows_latest_notices_and_links_the_audit_log(client, demo):
 
 
 def test_version_diff_shows_no_markdown(client, demo):
-    html = client.get("/p/6").get_data(as_text=True)
+    from portal.publications.models import Publication
+    corrected = Publication.get((Publication.title == "后溪村集体鱼塘承包结果公示") & (Publication.version == 2))
+    html = client.get(f"/p/{corrected.id}").get_data(as_text=True)
     diff = html[html.find('id="diff"'):html.find("</pre>", html.find('id="diff"'))]
     assert "8,600元" in diff and "**" not in diff
 

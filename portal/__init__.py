@@ -106,7 +106,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     web_errors.init_app(app)
     socketio.init_app(app, async_mode="threading",
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
-                      cors_allowed_origins=[], max_http_buffer_size=1_000_000)
+                      cors_allowed_origins=security.origin_check(app), max_http_buffer_size=1_000_000)
 
     for domain in all_domains:
         install(app, domain)

@@ -1,5 +1,5 @@
 """Admin pages: the administrative tree and users (admin role only)."""
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +12,7 @@ from portal.accounts.forms import UserForm
 from portal.accounts.models import User
 from portal.accounts.services import create_user, set_active
 from portal.core.errors import ValidationError
-from portal.core.forms import ButtonForm, action_required, submit
+from portal.core.forms import ButtonForm, action_required, flash_form_errors, show_refusal, submit
 from portal.core.i18n import N_
 from portal.home.workspace import action, panel, row
 from portal.units.models import LEVEL_NAMES, LEVELS, Unit
@@ -75,19 +75,26 @@ def unit_contact(code):
 @bp.route("/users", methods=["GET", "POST"])
 @action_required("admin.users")
 def users():
-    """Users with a form to add one; the generated password is shown once."""
+    """Users with a form to add one. The initial password is shown once, in this page's
+    answer to the POST (201), never in a flash: flashes live in the session cookie,
+    which is signed but readable by whoever holds it."""
     form = UserForm()
-
-    def write():
-        user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
-                                     form.password.data or None, form.display_name.data or "")
-        return _("已添加用户 %(user)s，初始密码：%(password)s", user=user.username, password=password)
-
-    done, status = submit(form, write, url_for("admin.users"))
-    if done:
-        return done
+    created, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                created = create_user(form.username.data, form.role.data, form.unit.data or None,
+                                      form.password.data or None, form.display_name.data or "")
+                status = 201
+                form = UserForm(formdata=None)
+            except ValidationError as exc:
+                show_refusal(form, exc)
+        else:
+            flash_form_errors(form)
     rows = User.select().order_by(User.role, User.username)
-    return render_template("admin/users.html", form=form, users=rows, toggle=ButtonForm()), status
+    response = render_template("admin/users.html", form=form, users=rows, toggle=ButtonForm(), created=created)
+    return response, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<int:user_id>/toggle")

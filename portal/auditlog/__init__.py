@@ -5,7 +5,12 @@ its entry commit together; domains declare ``audit_sources`` in their
 descriptor so ``python -m audit verify`` can re-derive each payload from
 today's rows and catch an edited published record.
 """
+import hashlib
+import hmac
+import re
+
 import peewee
+from flask import current_app, has_app_context
 
 from audit import db as audit_db
 from audit import sources as audit_sources
@@ -13,6 +18,66 @@ from portal.core.auditing import record  # noqa: F401  (domains write entries th
 from portal.core.db import database
 
 
+# A login name (the username rule: ASCII letters, digits, _ . -). Labels written since
+# entries stopped naming people by login always hold a Chinese character or "·",
+# so an actor matching this is an entry from before and is shown by ``public_actor``.
+LOGIN_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+
+
+def _pseudonym(user):
+    key = current_app.config["SECRET_KEY"].encode() if has_app_context() else b"portal"
+    return hmac.new(key, f"actor:{user.id}".encode(), hashlib.sha256).hexdigest()[:8]
+
+
+def actor_label(user):
+    """What a public entry says about who acted: never a login name (it may be a mobile number).
+
+    Residents: "村民·张**" (masked like live questions) or, when their display name
+    is only their login name, "村民·#<pseudonym>" (stable per person, keyed by the
+    portal's secret, so it cannot be recomputed from a user id). Staff act in
+    office: their role and unit, "村务发布员·后溪村". None is the system.
+    """
+    if user is None:
+        return None
+    if isinstance(user, str):
+        return user
+    from portal.accounts.models import ROLE_NAMES
+    if user.role == "resident":
+        name = (user.display_name or "").strip()
+        if name and name != user.username and not name.isascii():
+            return f"村民·{name[0]}**"
+        return f"村民·#{_pseudonym(user)}"
+    role = ROLE_NAMES.get(user.role, user.role)
+    return f"{role}·{user.unit.name}" if user.unit_id else role
+
+
+def public_actor(actor):
+    """The actor of a stored entry as pages and the API show it (older entries hold a login name)."""
+    if actor is None or not LOGIN_NAME.match(actor):
+        return actor
+    from flask import g
+    from portal.accounts.models import User
+    cache = g.setdefault("public_actors", {}) if has_app_context() else {}
+    if actor not in cache:
+        user = User.get_or_none(User.username == actor)
+        cache[actor] = actor_label(user) if user is not None else "用户"
+    return cache[actor]
+
+
+
+def public_entry(entry):
+    """An entry as the public sees it: ``(actor label, leaf text or None)``.
+
+    Entries written since actors are labels are shown byte for byte. An older
+    entry naming a login name keeps its bytes (its hash is in every checkpoint
+    since), but they are not served: the API gives its leaf hash, which the next
+    entry's ``prev`` and the tree still bind, and ``leaf`` null (``redacted``).
+    """
+    import json
+    text = bytes(entry.entry).decode("utf-8")
+    stored = json.loads(text).get("actor")
+    shown = public_actor(stored)
+    return shown, (text if shown == stored else None)
 
 
 def register_source(object_type, fn):

@@ -1,5 +1,5 @@
 """The audit log's portal side: the declaration (see portal.core.domain)."""
-from portal.auditlog import api, entry_at, openapi_paths, views
+from portal.auditlog import actor_label, api, entry_at, openapi_paths, views
 from portal.auditlog.commands import rotate_key_cmd
 from portal.auditlog.models import MODELS
 from portal.core.domain import Domain
@@ -17,4 +17,5 @@ def setup(app):
 DOMAIN = Domain(
     name="auditlog", models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp],
     openapi_paths=openapi_paths.PATHS, setup=setup, public=("portal.auditlog", "portal.auditlog.views"),
+    provides={"actor_label": actor_label},
 )

@@ -7,11 +7,12 @@ registering ``describer(entry) -> {"village", "title", "url"} | None`` for an
 object type (``register_describer``, kept on the app); a describer reveals
 only what is already public (a draft is "一份草稿", never its title).
 """
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 
 from audit import log, notes
 from audit.models import AuditEntry
+from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
 from portal.core.clock import local, utcnow
 from portal.core.i18n import N_
@@ -87,11 +88,21 @@ def index():
                            vkey=notes.vkey(cp.key.name, bytes(cp.key.public_key)), recent=recent)
 
 
+@bp.get("/checkpoint.txt")
+def checkpoint_download():
+    """The latest signed checkpoint as a file to keep: a copy saved outside the portal is what
+    later proves the log was not cut (``python -m audit verify --url … --checkpoint``)."""
+    cp = current_checkpoint()
+    return Response(cp.note, mimetype="text/plain",
+                    headers={"Content-Disposition": f'attachment; filename="checkpoint-{cp.size}.txt"',
+                             "Cache-Control": "no-store"})
+
+
 @bp.get("/entry/<int:index>")
 def entry(index):
     """One entry in plain words and the in-browser inclusion check; 404 when the index is beyond the log."""
     row = AuditEntry.get_or_none(AuditEntry.idx == index)
     if row is None:
         abort(404)
-    return render_template("audit/entry.html", entry=row, about=describe(row),
-                           text=bytes(row.entry).decode("utf-8"))
+    actor, text = public_entry(row)
+    return render_template("audit/entry.html", entry=row, about=describe(row), text=text, actor=actor)

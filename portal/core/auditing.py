@@ -1,12 +1,14 @@
 """Writing an audit entry for a change, inside the change's transaction (library in ``audit/``)."""
 from audit import log as audit_log
+from portal.core import registry
 
 
 def actor_name(actor):
-    """Entries name people by login name; None is the system."""
-    if actor is None:
-        return None
-    return getattr(actor, "username", None) or str(actor)
+    """What the entry says about who acted, as the domain that knows people labels it
+    (``Domain.provides["actor_label"]``: never a login name); None is the system."""
+    if actor is None or isinstance(actor, str):
+        return actor
+    return registry.of().provided["actor_label"](actor)
 
 
 def record(actor, action, object_type, object_id, payload, files=()):

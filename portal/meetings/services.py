@@ -16,7 +16,7 @@ from portal.core.db import connection, on_commit, transaction
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import N_
 from portal.meetings import kinds
-from portal.meetings.kinds import clean_text as _text
+from portal.meetings.kinds import masked_text as _text
 from portal.meetings.archive import archive_record, publish_archive, sha256_of
 from portal.meetings.payloads import item_payload, sealed_item
 from portal.meetings.schedule import offset_minutes

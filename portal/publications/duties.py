@@ -9,6 +9,7 @@ matter instead (see ``amount_duties``).
 """
 import datetime
 
+from portal.core.text import clean_text
 from portal.core.auditing import record
 from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
@@ -45,8 +46,8 @@ def add_rule(actor, name, category, frequency, grace_days=10, power_category="",
     """
     if actor is not None:
         require(actor, "publication.duties")
-    name = (name or "").strip() if isinstance(name, str) or name is None else ""
-    if not name or len(name) > 80:
+    name = clean_text(name, "name", "规则名称", 80)
+    if not name:
         raise ValidationError("bad_name", "规则名称必填，不超过80个字。")
     if category not in CATEGORIES:
         raise ValidationError("bad_category", "公开类别无效。")

@@ -5,6 +5,7 @@ on which day (append-only, each an audit entry). The flowchart marks a step
 ``done``, ``late`` (later than its time limit after the previous step),
 ``missing`` (skipped: a later step is done) or ``pending``.
 """
+from portal.core.text import clean_text
 from portal.core.auditing import record
 from portal.core.db import transaction
 from portal.core.errors import Conflict, ValidationError
@@ -23,7 +24,8 @@ def define_power(actor, code, name, category, basis, steps, sort_order=0):
     """Add a power with its steps ``[(name, role, limit_days), ...]``; audited, public."""
     if actor is not None:
         require(actor, "power.manage")
-    code, name = (code or "").strip(), (name or "").strip()
+    code = clean_text(code, "power", "事项编号", 16)
+    name = clean_text(name, "power", "事项名称", 80)
     if not code or len(code) > 16 or not name or len(name) > 80:
         raise ValidationError("bad_power", "事项编号（≤16位）和名称（≤80字）必填。")
     if category not in POWER_CATEGORIES:
@@ -66,9 +68,7 @@ def record_step(actor, pub, step_id, done_on, note=""):
         raise ValidationError("missing_done_on", "请填写完成日期。")
     if done_on > today():
         raise ValidationError("done_on_in_future", "完成日期不能晚于今天。")
-    note = (note or "").strip()
-    if len(note) > 200:
-        raise ValidationError("note_too_long", "说明不能超过200个字。")
+    note = clean_text(note, "note", "说明", 200)
     if StepRecord.select().where((StepRecord.series == pub.series) & (StepRecord.step == step)).exists():
         raise Conflict("step_recorded", "该步骤已经登记过。")
     with transaction():

@@ -12,13 +12,14 @@ from portal.core.records import RecordType, Transition
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
 from portal.publications import periods
-from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
+from portal.publications.audit_trail import audit, draft_payload, published_payload, trusted_text, withdrawal_payload
 from portal.publications.categories import (CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES, PUBLIC_STATUSES,
                                             STATUSES)
 from portal.publications.powers import record_step
 from portal.core.money import parse_amount
 from portal.core.clock import parse_date, today
 from portal.core.personal_data import mask_text
+from portal.core.text import clean_text
 from portal.publications.models import Attachment, PowerItem, Publication
 from portal.core.clock import utcnow
 from portal.units.models import Unit
@@ -44,17 +45,7 @@ def get_village(code):
 
 
 def _text(data, key, label, limit, required=False):
-    value = data.get(key)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"bad_{key}", f"{label}必须是文本。")
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"missing_{key}", f"请填写{label}。")
-    if len(value) > limit:
-        raise ValidationError(f"{key}_too_long", f"{label}不能超过{limit}个字。")
-    return value
+    return clean_text(data.get(key), key, label, limit, required)
 
 
 def clean_fields(data, default_category=None):
@@ -94,14 +85,7 @@ def clean_fields(data, default_category=None):
 
 
 def _reason(reason, code, label):
-    reason = (reason or "").strip() if isinstance(reason, str) or reason is None else None
-    if reason is None:
-        raise ValidationError(f"bad_{code}", f"{label}必须是文本。")
-    if not reason:
-        raise ValidationError(f"missing_{code}", f"请填写{label}。")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"{code}_too_long", f"{label}不能超过{MAX_REASON}个字。")
-    return mask_text(reason)[0]
+    return mask_text(clean_text(reason, code, label, MAX_REASON, required=True))[0]
 
 
 def notify(*pubs):
@@ -176,7 +160,8 @@ def correct(actor, pub, data):
         if Publication.select().where((Publication.supersedes == pub) &
                                       (Publication.status.in_(("draft", "returned", "approved")))).exists():
             raise Conflict("correction_pending", "该记录已有一份待审核的更正。")
-        merged = {"title": pub.title, "body": pub.body, "category": pub.category, "power": pub.power_id,
+        title, body = trusted_text(pub)  # the raw columns only while they match their sealed hash
+        merged = {"title": title, "body": body, "category": pub.category, "power": pub.power_id,
                   "period_start": pub.period_start, "period_end": pub.period_end,
                   "amount": pub.amount, "decided_on": pub.decided_on}
         merged.update({k: v for k, v in data.items() if k in merged})

@@ -110,6 +110,9 @@ def test_every_form_page_uses_the_one_core_helper():
                  "portal/publications/duty_admin.py"):
         source = (ROOT / path).read_text(encoding="utf-8")
         assert "portal.core.forms" in _imports(path), path
-        assert "validate_on_submit" not in source, path
+        # The users page shows a new password once in the POST answer (201, no redirect), so it
+        # validates by hand and reports through the helper's flash_form_errors/show_refusal.
+        allowed = 1 if path == "portal/admin/views.py" else 0
+        assert source.count("validate_on_submit") == allowed, path
     assert not any(m and m.startswith("portal.admin") for m in _imports("portal/publications/duty_admin.py"))
     assert Publication  # the model module is importable alongside (no cycle through admin)

@@ -17,6 +17,13 @@ def _load_user(user_id):
     return user_for_session(user_id, session.get("sid"))
 
 
+def _landing(user):
+    """Where a user lands after signing in: a resident on their village, everyone else on their workspace."""
+    if user.role == "resident" and user.unit is not None and user.unit.level == "village":
+        return url_for("home.village", code=user.unit.code)
+    return url_for("home.work")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The sign-in page; a wrong password or a throttled account gets a Chinese message."""
@@ -36,7 +43,7 @@ def login():
             session["sid"] = open_session(user)
             login_user(user)
             flash(_("欢迎，%(name)s。", name=user.display_name), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("home.index")))
+            return redirect(safe_next(request.args.get("next"), _landing(user)))
         flash(_("用户名或密码不正确。"), "error")
         status = 401
     elif request.method == "POST":

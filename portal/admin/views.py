@@ -1,19 +1,20 @@
 """Admin pages: the administrative tree and users (admin role only)."""
-import functools
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from audit.models import AuditKey
 from portal.accounts.forms import UserForm
 from portal.accounts.models import User
 from portal.accounts.services import create_user, set_active
 from portal.core.errors import ValidationError
-from portal.core.permissions import can
+from portal.core.forms import ButtonForm, action_required, flash_form_errors, show_refusal, submit
+from portal.core.i18n import N_
+from portal.home.workspace import action, panel, row
 from portal.units.models import LEVEL_NAMES, LEVELS, Unit
 from portal.units.services import create_unit, update_contact
 
@@ -34,42 +35,8 @@ class ContactForm(FlaskForm):
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20, message=_l("电话太长。"))])
 
 
-class ToggleForm(FlaskForm):
-    pass
-
-
-def admin_required(action):
-    def decorate(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not can(current_user, action):
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorate
-
-
-def submit(form, write, success_endpoint):
-    """Run ``write()`` for a valid POST and redirect; otherwise flash why and give the status
-    to re-show the form with (200 for GET, 400 for refused input). Returns (redirect or None, status)."""
-    if request.method != "POST":
-        return None, 200
-    if form.validate_on_submit():
-        try:
-            flash(write(), "success")
-            return redirect(url_for(success_endpoint)), 302
-        except ValidationError as exc:
-            flash(_(exc.message), "error")
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-    return None, 400
-
-
 @bp.route("/units", methods=["GET", "POST"])
-@admin_required("admin.units")
+@action_required("admin.units")
 def units():
     """The tree with a form to add a unit; bad input re-shows the form with a message."""
     form = UnitForm()
@@ -79,7 +46,7 @@ def units():
                            form.parent.data, form.contact_name.data, form.contact_phone.data)
         return _("已添加：%(name)s", name=unit.name)
 
-    done, status = submit(form, write, "admin.units")
+    done, status = submit(form, write, url_for("admin.units"))
     if done:
         return done
     all_units = sorted(Unit.select(), key=lambda u: u.path)
@@ -87,7 +54,7 @@ def units():
 
 
 @bp.route("/units/<code>", methods=["GET", "POST"])
-@admin_required("admin.units")
+@action_required("admin.units")
 def unit_contact(code):
     """Change a unit's public contact (e.g. a new grid worker); audited like every public change."""
     unit = Unit.get_or_none(Unit.code == code)
@@ -99,14 +66,14 @@ def unit_contact(code):
         update_contact(current_user, unit, form.contact_name.data, form.contact_phone.data)
         return _("已更新：%(name)s", name=unit.name)
 
-    done, status = submit(form, write, "admin.units")
+    done, status = submit(form, write, url_for("admin.units"))
     if done:
         return done
     return render_template("admin/unit_contact.html", form=form, unit=unit), status
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@admin_required("admin.users")
+@action_required("admin.users")
 def users():
     """Users with a form to add one. The initial password is shown once, in this page's
     answer to the POST (201), never in a flash: flashes live in the session cookie,
@@ -122,30 +89,47 @@ def users():
                 status = 201
                 form = UserForm(formdata=None)
             except ValidationError as exc:
-                flash(_(exc.message), "error")
+                show_refusal(form, exc)
         else:
-            for errors in form.errors.values():
-                for message in errors:
-                    flash(message, "error")
+            flash_form_errors(form)
     rows = User.select().order_by(User.role, User.username)
-    response = render_template("admin/users.html", form=form, users=rows, toggle=ToggleForm(), created=created)
+    response = render_template("admin/users.html", form=form, users=rows, toggle=ButtonForm(), created=created)
     return response, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<int:user_id>/toggle")
-@admin_required("admin.users")
+@action_required("admin.users")
 def toggle_user(user_id):
     """Enable or disable a user (an admin cannot disable themself)."""
-    form = ToggleForm()
     user = User.get_or_none(User.id == user_id)
     if user is None:
         abort(404)
-    if not form.validate_on_submit():
-        abort(400)
-    if user.id == current_user.id:
-        flash(_("不能停用自己的账号。"), "error")
-    else:
+    users_page = url_for("admin.users")
+
+    def write():
+        if user.id == current_user.id:
+            raise ValidationError("self_disable", N_("不能停用自己的账号。"))
         set_active(user, not user.active)
-        flash(_("已启用 %(user)s", user=user.username) if user.active else _("已停用 %(user)s", user=user.username),
-              "success")
-    return redirect(url_for("admin.users"))
+        return _("已启用 %(user)s", user=user.username) if user.active else _("已停用 %(user)s", user=user.username)
+
+    return submit(ButtonForm(), write, users_page, users_page)[0]
+
+
+def workspace_panels(user):
+    """The admin's workspace: users, units, signing keys and where to manage each."""
+    if user.role != "admin":
+        return []
+    users_n, units_n, keys_n = User.select().count(), Unit.select().count(), AuditKey.select().count()
+    active = User.select().where(User.active).count()
+    return [
+        panel("users", N_("用户"), [row(_("在用 %(n)s 个，停用 %(m)s 个", n=active, m=users_n - active),
+                                       url_for("admin.users"), action=action(_("管理用户"), url_for("admin.users")))],
+              count=users_n),
+        panel("units", N_("行政区划"), [row(_("县、乡镇（街道）、村（社区）、网格共 %(n)s 个", n=units_n),
+                                           url_for("admin.units"), action=action(_("管理区划"), url_for("admin.units")))],
+              count=units_n),
+        panel("keys", N_("审计日志签名密钥"), [row(_("签名检查点与公钥"), url_for("audit.index"),
+                                                 meta=_("私钥加密保存；公钥见审计日志页。"),
+                                                 action=action(_("查看检查点"), url_for("audit.index")))],
+              count=keys_n),
+    ]

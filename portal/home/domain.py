@@ -2,4 +2,4 @@
 from portal.core.domain import Domain
 from portal.home import views
 
-DOMAIN = Domain(name="home", blueprints=[views.bp], public=("portal.home.sections",))
+DOMAIN = Domain(name="home", blueprints=[views.bp], public=("portal.home.sections", "portal.home.workspace"))

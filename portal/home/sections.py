@@ -32,3 +32,20 @@ def sections_for(village, limit=5):
         items = section.provider(village)[:limit] if section else []
         out.append({"key": key, "title": title, "entries": items, "more": section.more_endpoint if section else None})
     return out
+
+
+# The county home page's "now" sections: the latest notices, the meetings live now.
+HOME_SECTIONS = OrderedDict([("meetings", N_("正在直播的会议")), ("publications", N_("最新公开"))])
+_home_providers = {}
+
+
+def register_home(key, provider):
+    """``provider(limit) -> list of items`` across the county, newest first."""
+    if key not in HOME_SECTIONS:
+        raise KeyError(key)
+    _home_providers[key] = provider
+
+
+def home_sections(limit=6):
+    return [{"key": key, "title": title, "entries": _home_providers[key](limit) if key in _home_providers else []}
+            for key, title in HOME_SECTIONS.items()]

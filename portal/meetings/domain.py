@@ -7,7 +7,10 @@ from flask_babel import gettext as _
 from portal.core.clock import local_text
 from portal.core.domain import Domain, SearchSource, Section
 from portal.core.extensions import socketio
-from portal.meetings import api, archive, demo, search_source, sockets, views
+from portal.auditlog.views import register_describer
+from portal.home import sections, workspace as home_workspace
+from portal.meetings import api, archive, demo, links, schedule, search_source, sockets, views
+from portal.meetings import workspace
 from portal.meetings.hub import Hub, deployment_tag
 from portal.meetings.models import MODELS, Meeting, MeetingItem
 from portal.meetings.payloads import sealed_item
@@ -48,6 +51,18 @@ def setup(app):
     app.extensions["live_hub"] = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
                                      app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
     sockets.register(socketio)
+    app.add_template_global(links.shown, "meeting_link")
+    app.add_template_global(schedule.start_note, "meeting_start_note")
+    sections.register_home("meetings", _live_now)
+    home_workspace.register(app, workspace.panels)
+    register_describer(app, "meeting", views.describe_entry)
+    register_describer(app, "meeting_item", views.describe_entry)
+
+
+def _live_now(limit):
+    rows = Meeting.select().where(Meeting.status == "live").order_by(Meeting.started_at.desc()).limit(limit)
+    return [{"title": m.title, "url": url_for("meetings.watch", meeting_id=m.id),
+             "meta": f"{m.village.name} · {m.place}"} for m in rows]
 
 
 DOMAIN = Domain(
@@ -61,5 +76,5 @@ DOMAIN = Domain(
     audit_sources={"meeting_item": _item_source, "meeting": _meeting_source},
     search_sources=[SearchSource("meeting", search_source.iter_documents, search_source.document_for)],
     demo=demo.load, demo_order=20, setup=setup,
-    public=("portal.meetings.services",),
+    public=("portal.meetings.services", "portal.meetings.links"),
 )

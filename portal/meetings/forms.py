@@ -1,7 +1,7 @@
 """The form a clerk fills to schedule a meeting (CSRF through Flask-WTF)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.meetings.models import KINDS, STEPS
@@ -15,8 +15,8 @@ class MeetingForm(FlaskForm):
                                    validators=[DataRequired(_l("请填写开始时间，例如 2026-05-01 09:30。"))])
     place = StringField(_l("地点"), validators=[DataRequired(_l("请填写地点。")),
                                               Length(max=120, message=_l("地点不超过120个字。"))])
-    links = TextAreaField(_l("关联记录（每行：类型|编号|标题，可不填）"),
-                          validators=[Optional(), Length(max=4000, message=_l("关联记录太长。"))])
+    links = SelectMultipleField(_l("关联记录（可多选，可不选）"), choices=[], validate_choice=False,
+                                validators=[Optional()])
 
 
 # One textarea per step of 五步议事; each line is one agenda item of that step.

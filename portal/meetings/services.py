@@ -19,6 +19,7 @@ from portal.meetings import kinds
 from portal.meetings.kinds import masked_text as _text
 from portal.meetings.archive import archive_record, publish_archive, sha256_of
 from portal.meetings.payloads import item_payload, sealed_item
+from portal.meetings.schedule import offset_minutes
 from portal.meetings.models import KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question
 from portal.core.permissions import can, require
 from portal.units.models import Unit
@@ -152,7 +153,10 @@ def start_meeting(actor, meeting):
             if not started:
                 raise Conflict("not_scheduled", "会议已经开始或已结束。")
             meeting.status = "live"
-            item = _append_item(actor, meeting, "status", {"status": "live", "status_name": N_("直播开始")})
+            meeting.started_at = Meeting.get_by_id(meeting.id).started_at
+            item = _append_item(actor, meeting, "status", {
+                "status": "live", "status_name": N_("直播开始"),
+                "late_by_minutes": offset_minutes(meeting.starts_at, meeting.started_at)})
             events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=item.audit_index)
     return item
 

@@ -1,16 +1,17 @@
 """Meeting pages: the village's list, scheduling, the viewer's live page, the host console, replay."""
 import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.core.errors import PortalError
+from portal.core.forms import Done, submit
 from portal.core.i18n import N_
-from portal.meetings import services
+from portal.meetings import links, services
 from portal.meetings.forms import ActionForm, MeetingForm, PhotoForm
 from portal.meetings.kinds import POSTABLE, kind_name
-from portal.meetings.models import STEPS, AgendaItem, MeetingItem
+from portal.meetings.models import STEPS, AgendaItem, Meeting, MeetingItem
 from portal.meetings.photos import MAX_PHOTO_BYTES, find_photo, photo_path
 from portal.core.permissions import can
 from portal.units.views import village_or_404
@@ -33,14 +34,6 @@ def _hosted(meeting_id):
     return meeting
 
 
-def _flash_errors(form):
-    if not form.errors:
-        flash(_("页面已过期，请刷新后重试。"), "error")
-    for errors in form.errors.values():
-        for message in errors:
-            flash(str(message), "error")
-
-
 @bp.get("/v/<code>/meetings")
 def village_list(code):
     """A village's meetings: live now, upcoming, past (with replay)."""
@@ -59,16 +52,6 @@ def _agenda_from(form):
     return rows
 
 
-def _links_from(text):
-    rows = []
-    for line in (text or "").splitlines():
-        if line.strip():
-            parts = [p.strip() for p in line.split("|")]
-            rows.append({"type": parts[0], "id": parts[1] if len(parts) > 1 else "",
-                         "title": parts[2] if len(parts) > 2 else ""})
-    return rows
-
-
 @bp.route("/v/<code>/meetings/new", methods=["GET", "POST"])
 @login_required
 def new(code):
@@ -77,20 +60,17 @@ def new(code):
     if not can(current_user, "meeting.create", village):
         abort(403)
     form = MeetingForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                meeting = services.create_meeting(
-                    current_user, village.code, form.title.data, form.kind.data,
-                    form.starts_at.data, form.place.data, _agenda_from(form), None, _links_from(form.links.data))
-                flash(_("会议已安排。"), "success")
-                return redirect(url_for("meetings.console", meeting_id=meeting.id))
-            except PortalError as exc:
-                flash(_(exc.message), "error")
-        else:
-            _flash_errors(form)
-        status = 400
+    form.links.choices = links.choices_for(village)
+
+    def write():
+        meeting = services.create_meeting(
+            current_user, village.code, form.title.data, form.kind.data,
+            form.starts_at.data, form.place.data, _agenda_from(form), None, links.rows_from(form.links.data, form.links.choices))
+        return Done(_("会议已安排。"), url_for("meetings.console", meeting_id=meeting.id))
+
+    done, status = submit(form, write)
+    if done:
+        return done
     return render_template("meetings/new.html", village=village, form=form, steps=STEPS), status
 
 
@@ -115,16 +95,13 @@ def console(meeting_id):
 
 def _host_action(meeting_id, action, done):
     meeting = _hosted(meeting_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        flash(_("页面已过期，请刷新后重试。"), "error")
-    else:
-        try:
-            action(current_user, meeting)
-            flash(_(done), "success")
-        except PortalError as exc:
-            flash(_(exc.message), "error")
-    return redirect(url_for("meetings.console", meeting_id=meeting.id))
+    console_url = url_for("meetings.console", meeting_id=meeting.id)
+
+    def write():
+        action(current_user, meeting)
+        return _(done)
+
+    return submit(ActionForm(), write, console_url, console_url)[0]
 
 
 @bp.post("/meetings/<int:meeting_id>/start")
@@ -148,16 +125,14 @@ def photo(meeting_id):
     meeting = _hosted(meeting_id)
     form = PhotoForm()
     upload = request.files.get("photo")
-    if not form.validate_on_submit():
-        _flash_errors(form)
-    else:
-        try:
-            data = upload.read(MAX_PHOTO_BYTES + 1) if upload else b""
-            services.post_photo(current_user, meeting, data, form.caption.data or "")
-            flash(_("照片已发布。"), "success")
-        except PortalError as exc:
-            flash(_(exc.message), "error")
-    return redirect(url_for("meetings.console", meeting_id=meeting.id))
+    console_url = url_for("meetings.console", meeting_id=meeting.id)
+
+    def write():
+        data = upload.read(MAX_PHOTO_BYTES + 1) if upload else b""
+        services.post_photo(current_user, meeting, data, form.caption.data or "")
+        return _("照片已发布。")
+
+    return submit(form, write, console_url, console_url)[0]
 
 
 @bp.get("/meetings/<int:meeting_id>/photos/<sha>")
@@ -185,3 +160,12 @@ def replay(meeting_id):
     agenda = list(meeting.agenda.order_by(AgendaItem.position))
     return render_template("meetings/replay.html", meeting=meeting, agenda=agenda,
                            items=list(zip(items, offsets)), kind_name=kind_name)
+
+
+def describe_entry(entry):
+    """The audit page's words for a meeting or one of its broadcast items: its village and meeting."""
+    meeting = Meeting.get_or_none(Meeting.id == int(entry.object_id.partition(":")[0]))
+    if meeting is None:
+        return None
+    return {"village": meeting.village, "title": _("会议《%(title)s》", title=meeting.title),
+            "url": url_for("meetings.watch", meeting_id=meeting.id)}

@@ -86,7 +86,7 @@ def load(ctx):
 
     _published(clerk, supervisor, houxi, {
         "title": "后溪村2026年度最低生活保障对象评议结果公示", "category": "result", "power": "QY-14",
-        "body": RELIEF_BODY, "period_start": _days(-12), "period_end": _days(-5)},
+        "body": RELIEF_BODY, "period_start": _days(-2), "period_end": _days(5)},
         steps=[(1, -40), (2, -33), (3, -20), (4, -12)])
 
     pond = _published(clerk, supervisor, houxi, {
@@ -107,8 +107,8 @@ def load(ctx):
 
     withdrawn = _published(clerk, supervisor, houxi, {
         "title": "关于确定陈某为入党积极分子的公示", "category": "party", "power": "QY-21",
-        "body": "经本人申请、党小组推荐、支委会研究，拟确定陈某为入党积极分子，公示期5天。",
-        "period_start": _days(-3), "period_end": _days(2)})
+        "body": "经本人申请、党小组推荐、支委会研究，拟确定陈某为入党积极分子，公示期7天。",
+        "period_start": _days(-2), "period_end": _days(4)})
     services.withdraw(clerk, withdrawn, "公示对象材料尚需补充，按镇党委要求暂缓公示，补齐后重新公示。")
 
     homestead = _published(clerk, supervisor, houxi, {

@@ -5,7 +5,11 @@ from portal.core.clock import local_text
 from portal.core.domain import Domain, SearchSource, Section
 from portal.core.markdown import render_markdown
 from portal.core.money import yuan_text
-from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, search_source, views
+from portal.auditlog.views import register_describer
+from portal.home import sections, workspace as home_workspace
+from portal.meetings.links import register_link_source
+from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, pages, search_source, views
+from portal.publications import workspace
 from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
@@ -33,6 +37,11 @@ def setup(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["pub_time"] = local_text
     app.jinja_env.filters["yuan"] = yuan_text
+    sections.register_home("publications", home_sections.county_latest)
+    home_workspace.register(app, workspace.panels)
+    register_link_source(app, "publication", "公开记录", pages.linkable, pages.link_url)
+    for object_type in ("publication", "objection", "publication_step", "power", "duty_rule"):
+        register_describer(app, object_type, pages.describe_entry)
 
 
 DOMAIN = Domain(

@@ -2,15 +2,14 @@
 threshold) and disable. The rules are public policy, so every change goes
 through ``duties`` and is audited there; this module only renders and routes.
 """
-from flask import abort, flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
-from portal.admin.views import ToggleForm, admin_required, submit
-from portal.core.errors import PortalError
+from portal.core.forms import ButtonForm, action_required, submit
 from portal.publications import duties
 from portal.publications.blueprint import bp
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
@@ -33,7 +32,7 @@ class RuleForm(FlaskForm):
 
 
 @bp.route("/admin/duties", methods=["GET", "POST"])
-@admin_required("publication.duties")
+@action_required("publication.duties")
 def duty_rules():
     """Every rule (active first) with the form to add one; refused input re-shows the form."""
     form = RuleForm()
@@ -44,26 +43,23 @@ def duty_rules():
                                form.threshold.data, form.within_days.data)
         return _("已添加公开责任：%(name)s", name=rule.name)
 
-    done, status = submit(form, write, "publications.duty_rules")
+    done, status = submit(form, write, url_for("publications.duty_rules"))
     if done:
         return done
     rules = DutyRule.select().order_by(DutyRule.active.desc(), DutyRule.id)
-    return render_template("publications/duty_rules.html", form=form, rules=rules, toggle=ToggleForm(),
+    return render_template("publications/duty_rules.html", form=form, rules=rules, toggle=ButtonForm(),
                            categories=CATEGORIES, power_categories=POWER_CATEGORIES,
                            frequencies=duties.FREQUENCIES), status
 
 
 @bp.post("/admin/duties/<int:rule_id>/disable")
-@admin_required("publication.duties")
+@action_required("publication.duties")
 def disable_duty_rule(rule_id):
     """Disable one rule (audited); villages are no longer measured against it."""
-    if not ToggleForm().validate_on_submit():
-        abort(400)
-    try:
+    rules_page = url_for("publications.duty_rules")
+
+    def write():
         rule = duties.disable_rule(current_user, duties.get_rule(rule_id))
-        flash(_("已停用公开责任：%(name)s", name=rule.name), "success")
-    except PortalError as exc:
-        if exc.status == 404:
-            abort(404)
-        flash(_(exc.message), "error")
-    return redirect(url_for("publications.duty_rules"))
+        return _("已停用公开责任：%(name)s", name=rule.name)
+
+    return submit(ButtonForm(), write, rules_page, rules_page)[0]

@@ -34,3 +34,10 @@ def power_records(village):
             .group_by(PowerItem.code).order_by(fn.COUNT(Publication.id).desc(), PowerItem.code))
     return [{"title": p.name, "url": url_for("publications.power_detail", code=p.code, village=village.code),
              "meta": _("%(n)s 条公开记录", n=p.n)} for p in rows]
+
+
+def county_latest(limit):
+    """The newest public records of the whole county, for the home page."""
+    return [{"title": pub.title_masked, "url": url_for("publications.detail", pub_id=pub.id),
+             "meta": f"{pub.village.name} · {_(CATEGORIES.get(pub.category))} · {local_text(pub.published_at)}"}
+            for pub in public_query().limit(limit)]

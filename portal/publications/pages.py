@@ -6,6 +6,7 @@ Pages read only masked columns; drafts are shown to the village's staff only.
 from urllib.parse import quote
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.errors import PortalError
@@ -16,7 +17,7 @@ from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_
 from portal.publications.diffing import version_diff
 from portal.publications.forms import (ActionForm, ModerateForm, ReasonForm, TextForm,
                                        StepForm, UploadForm)
-from portal.publications.models import Attachment, Objection, PowerItem
+from portal.publications.models import Attachment, Objection, PowerItem, Publication, StepRecord
 from portal.core.qr import qr_svg
 from portal.publications.queries import page_of, public_query, superseded_by, versions_of, years_of
 from portal.publications.serialize import masking_preview
@@ -31,6 +32,14 @@ def readable(pub_id):
         return services.visible_publication(current_user, pub_id)
     except PortalError:
         abort(404)
+
+
+def public_or_404(pub_id):
+    """A record that has been made public; a draft has no notice to print or QR code to post."""
+    pub = readable(pub_id)
+    if not pub.is_public:
+        abort(404)
+    return pub
 
 
 @bp.get("/v/<code>/publications")
@@ -88,8 +97,8 @@ def _staff_context(pub):
 
 @bp.get("/p/<int:pub_id>/print")
 def print_view(pub_id):
-    """An A4 notice for the village board: masked text, QR code and audit index."""
-    pub = readable(pub_id)
+    """An A4 notice for the village board: masked text, QR code and audit index; 404 for drafts."""
+    pub = public_or_404(pub_id)
     return render_template("publications/print.html", pub=pub, categories=CATEGORIES, statuses=STATUSES,
                            attachments=list(pub.attachments.order_by(Attachment.id)),
                            page_url=url_for("publications.detail", pub_id=pub.id, _external=True))
@@ -97,8 +106,8 @@ def print_view(pub_id):
 
 @bp.get("/p/<int:pub_id>/qr.svg")
 def qr(pub_id):
-    """The QR code (SVG) of the record's page."""
-    pub = readable(pub_id)
+    """The QR code (SVG) of the record's page; 404 for drafts."""
+    pub = public_or_404(pub_id)
     svg = qr_svg(url_for("publications.detail", pub_id=pub.id, _external=True))
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
@@ -168,3 +177,44 @@ def township_duties(code):
     table = [(v, duties.duty_status(v)) for v in villages]
     return render_template("publications/township_duties.html", township=township, villages=villages,
                            table=table)
+
+
+def describe_entry(entry):
+    """The audit page's words for a publication, objection or step entry: its village and record.
+
+    A record not (yet) public is named only as a draft, so the log page reveals
+    nothing the record page would not.
+    """
+    if entry.object_type == "power":
+        power = PowerItem.get_or_none(PowerItem.code == entry.object_id)
+        return power and {"village": None, "title": power.name,
+                          "url": url_for("publications.power_detail", code=power.code)}
+    if entry.object_type == "duty_rule":
+        return {"village": None, "title": _("公开责任规则"), "url": None}
+    object_id = int(entry.object_id)
+    if entry.object_type == "publication":
+        pub = Publication.get_or_none(Publication.id == object_id)
+    elif entry.object_type == "objection":
+        obj = Objection.get_or_none(Objection.id == object_id)
+        pub = obj.publication if obj else None
+    elif entry.object_type == "publication_step":
+        step = StepRecord.get_or_none(StepRecord.id == object_id)
+        pub = step.publication if step else None
+    else:
+        return None
+    if pub is None:
+        return None
+    if not pub.is_public:
+        return {"village": pub.village, "title": _("一份草稿（尚未公开）"), "url": None}
+    return {"village": pub.village, "title": f"《{pub.title_masked}》",
+            "url": url_for("publications.detail", pub_id=pub.id)}
+
+
+def linkable(village):
+    """The village's current public records (no superseded or withdrawn versions) a meeting may be about."""
+    return [(str(p.id), p.title_masked) for p in public_query(village=village, status="published").limit(50)]
+
+
+def link_url(object_id):
+    """Where a resident reads a linked record."""
+    return url_for("publications.detail", pub_id=int(object_id))

@@ -11,6 +11,7 @@ from portal.core.db import for_update, transaction
 from portal.core.records import RecordType, Transition
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
+from portal.publications import periods
 from portal.publications.audit_trail import audit, draft_payload, published_payload, trusted_text, withdrawal_payload
 from portal.publications.categories import (CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES, PUBLIC_STATUSES,
                                             STATUSES)
@@ -196,6 +197,7 @@ def _approve(actor, pub, data):
 
 def _publish(actor, pub, data):
     """A correction supersedes its previous version in the same transaction."""
+    periods.check_publishable(pub.period_start, pub.period_end, today())
     previous = None
     if pub.supersedes_id is not None:
         previous = for_update(Publication.select().where(Publication.id == pub.supersedes_id)).get()

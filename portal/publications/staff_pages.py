@@ -5,11 +5,12 @@ a refusal re-shows the page with the service's Chinese message and writes nothin
 """
 import functools
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.core.errors import PortalError, ValidationError
+from portal.core.errors import ValidationError
+from portal.core.forms import Done, submit
 from portal.core.i18n import N_
 from portal.core.permissions import can
 from portal.publications.audit_trail import trusted_text
@@ -24,25 +25,24 @@ from portal.publications.queries import staff_queue
 from portal.publications.serialize import masking_preview
 
 
-def _to_detail(pub):
-    return redirect(url_for("publications.detail", pub_id=pub.id))
+def _detail_url(pub):
+    return url_for("publications.detail", pub_id=pub.id)
 
 
 def post_action(form_class):
-    """Decorate a POST handler: sign-in, CSRF through ``form_class``, refusals flashed."""
+    """Decorate a button's POST handler: sign-in, the form through the core helper, back to the record.
+
+    The handler returns the success message; a refusal is flashed and the
+    record's page shown again.
+    """
     def decorate(view):
         @functools.wraps(view)
         @login_required
         def wrapped(pub_id, **kwargs):
             form = form_class()
-            if not form.validate_on_submit():
-                abort(400)
             pub = readable(pub_id)
-            try:
-                return view(pub, form, **kwargs)
-            except PortalError as exc:
-                flash(_(exc.message), "error")
-                return _to_detail(pub)
+            response, _status = submit(form, lambda: view(pub, form, **kwargs), _detail_url(pub), _detail_url(pub))
+            return response
         return wrapped
     return decorate
 
@@ -73,18 +73,15 @@ def new(code):
     if not can(current_user, "publication.draft", village):
         abort(403)
     form = DraftForm().with_powers(powers.power_list())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            pub = services.create_draft(current_user, village, _draft_data(form))
-            flash(_("草稿已保存，请核对脱敏预览后提交审核。"), "success")
-            return _to_detail(pub)
-        except PortalError as exc:
-            flash(_(exc.message), "error")
-            status = 400
-    elif request.method == "POST":
-        flash(_("页面已过期，请刷新后重试。"), "error")
-        status = 400
+
+    def write():
+        pub = services.create_draft(current_user, village, _draft_data(form))
+        return Done(_("草稿已保存，已送村务监督委员会审核；审核通过后，您可以正式公开。请先核对下方的脱敏预览。"),
+                    _detail_url(pub))
+
+    done, status = submit(form, write)
+    if done:
+        return done
     return render_template("publications/form.html", form=form, village=village, heading=N_("起草公开")), status
 
 
@@ -96,15 +93,14 @@ def edit(pub_id):
     if not can(current_user, "publication.draft", pub.village):
         abort(403)
     form = DraftForm(obj=None if request.method == "POST" else _prefill(pub)).with_powers(powers.power_list())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_draft(current_user, pub, _draft_data(form))
-            flash(_("草稿已修改，等待审核。"), "success")
-            return _to_detail(pub)
-        except PortalError as exc:
-            flash(_(exc.message), "error")
-            status = 400
+
+    def write():
+        services.update_draft(current_user, pub, _draft_data(form))
+        return _("草稿已修改，已重新送村务监督委员会审核。")
+
+    done, status = submit(form, write, _detail_url(pub))
+    if done:
+        return done
     return render_template("publications/form.html", form=form, village=pub.village, pub=pub,
                            heading=N_("修改草稿")), status
 
@@ -133,16 +129,15 @@ def correct(pub_id):
         abort(403)
     form = CorrectionForm(obj=None if request.method == "POST" else _prefill(pub, trusted_text(pub))) \
         .with_powers(powers.power_list())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            data = dict(_draft_data(form), correction_note=form.correction_note.data)
-            new_version = services.correct(current_user, pub, data)
-            flash(_("更正稿已保存，审核通过并公开后将取代原版本。"), "success")
-            return _to_detail(new_version)
-        except PortalError as exc:
-            flash(_(exc.message), "error")
-            status = 400
+
+    def write():
+        data = dict(_draft_data(form), correction_note=form.correction_note.data)
+        new_version = services.correct(current_user, pub, data)
+        return Done(_("更正稿已保存，已送村务监督委员会审核；审核通过并公开后将取代原版本。"), _detail_url(new_version))
+
+    done, status = submit(form, write)
+    if done:
+        return done
     return render_template("publications/form.html", form=form, village=pub.village, pub=pub,
                            heading=N_("更正已公开的记录"), correcting=True), status
 
@@ -151,32 +146,28 @@ def correct(pub_id):
 @post_action(ActionForm)
 def approve(pub, form):
     services.approve(current_user, pub)
-    flash(_("已审核通过，发布员可以公开。"), "success")
-    return _to_detail(pub)
+    return _("已审核通过，发布员可以公开。")
 
 
 @bp.post("/p/<int:pub_id>/send-back")
 @post_action(ReasonForm)
 def send_back(pub, form):
     services.send_back(current_user, pub, form.reason.data)
-    flash(_("已退回发布员修改。"), "success")
-    return _to_detail(pub)
+    return _("已退回发布员修改。")
 
 
 @bp.post("/p/<int:pub_id>/publish")
 @post_action(ActionForm)
 def publish(pub, form):
     services.publish(current_user, pub)
-    flash(_("已公开，并写入审计日志。"), "success")
-    return _to_detail(pub)
+    return _("已公开，并写入审计日志。")
 
 
 @bp.post("/p/<int:pub_id>/withdraw")
 @post_action(ReasonForm)
 def withdraw(pub, form):
     services.withdraw(current_user, pub, form.reason.data)
-    flash(_("已撤回；记录仍可查阅，并标注为已撤回。"), "success")
-    return _to_detail(pub)
+    return _("已撤回；记录仍可查阅，并标注为已撤回。")
 
 
 @bp.post("/p/<int:pub_id>/attachments")
@@ -187,8 +178,7 @@ def upload(pub, form):
         raise ValidationError("missing_file", N_("请选择要上传的文件。"))
     data = file.read(attachments.max_bytes() + 1)
     attachments.add_attachment(current_user, pub, file.filename, data)
-    flash(_("附件已上传。"), "success")
-    return _to_detail(pub)
+    return _("附件已上传。")
 
 
 @bp.post("/p/<int:pub_id>/attachments/<int:att_id>/delete")
@@ -198,24 +188,21 @@ def delete_attachment(pub, form, att_id):
     if att is None:
         abort(404)
     attachments.remove_attachment(current_user, att)
-    flash(_("附件已删除。"), "success")
-    return _to_detail(pub)
+    return _("附件已删除。")
 
 
 @bp.post("/p/<int:pub_id>/steps")
 @post_action(StepForm)
 def record_step(pub, form):
     powers.record_step(current_user, pub, request.form.get("step"), form.done_on.data, form.note.data)
-    flash(_("步骤已登记。"), "success")
-    return _to_detail(pub)
+    return _("步骤已登记。")
 
 
 @bp.post("/p/<int:pub_id>/objections")
 @post_action(TextForm)
 def lodge(pub, form):
     objections.lodge(current_user, pub, form.text.data)
-    flash(_("异议已提交，经村务监督委员会审核后公开。"), "success")
-    return _to_detail(pub)
+    return _("异议已提交，经村务监督委员会审核后公开。")
 
 
 @bp.post("/p/<int:pub_id>/objections/<int:obj_id>/moderate")
@@ -223,16 +210,14 @@ def lodge(pub, form):
 def moderate(pub, form, obj_id):
     obj = _objection_of(pub, obj_id)
     objections.moderate(current_user, obj, request.form.get("decision") == "show", form.note.data)
-    flash(_("异议已审核。"), "success")
-    return _to_detail(pub)
+    return _("异议已审核。")
 
 
 @bp.post("/p/<int:pub_id>/objections/<int:obj_id>/answer")
 @post_action(TextForm)
 def answer(pub, form, obj_id):
     objections.answer(current_user, _objection_of(pub, obj_id), form.text.data)
-    flash(_("答复已公开。"), "success")
-    return _to_detail(pub)
+    return _("答复已公开。")
 
 
 def _objection_of(pub, obj_id):

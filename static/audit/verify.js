@@ -7,8 +7,16 @@
 
   var enc = new TextEncoder();
 
+  // A failure names which step failed; the page gives its Chinese text in data-msg-fail-<step>,
+  // so no browser or library message in English ever reaches the reader.
+  function fail(step) { var err = new Error(step); err.auditStep = step; return err; }
+  function failureText(box, err) {
+    var step = err && err.auditStep ? err.auditStep : (err instanceof TypeError ? "Network" : "Other");
+    return box.dataset.msgFail + (box.dataset["msgFail" + step] || box.dataset.msgFailOther);
+  }
+
   function hexToBytes(hex) {
-    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) { throw new Error("bad hex"); }
+    if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/.test(hex)) { throw fail("Data"); }
     var out = new Uint8Array(hex.length / 2);
     for (var i = 0; i < out.length; i++) { out[i] = parseInt(hex.substr(i * 2, 2), 16); }
     return out;
@@ -37,12 +45,12 @@
 
   // RFC 9162 §2.1.3.2: recompute the root from an inclusion proof.
   async function rootFromInclusion(index, size, leaf, proof) {
-    if (index >= size) { throw new Error("index ≥ size"); }
+    if (index >= size) { throw fail("Proof"); }
     var fn = index, sn = size - 1, r = leaf;
     for (var i = 0; i < proof.length; i++) {
       var p = proof[i];
-      if (p.length !== 32) { throw new Error("bad proof hash"); }
-      if (sn === 0) { throw new Error("proof too long"); }
+      if (p.length !== 32) { throw fail("Proof"); }
+      if (sn === 0) { throw fail("Proof"); }
       if (fn % 2 === 1 || fn === sn) {
         r = await nodeHash(p, r);
         while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
@@ -51,14 +59,14 @@
       }
       fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
     }
-    if (sn !== 0) { throw new Error("proof too short"); }
+    if (sn !== 0) { throw fail("Proof"); }
     return r;
   }
 
   // C2SP signed note: body, blank line, "— name base64(keyID ‖ signature)" lines.
   async function openCheckpoint(note, name, publicKey) {
     var cut = note.lastIndexOf("\n\n");
-    if (cut < 0) { throw new Error("not a signed note"); }
+    if (cut < 0) { throw fail("Checkpoint"); }
     var body = note.slice(0, cut + 1);
     var keyId = (await sha256(concat([enc.encode(name), new Uint8Array([10, 1]), publicKey]))).slice(0, 4);
     var key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
@@ -72,14 +80,14 @@
         var parts = body.split("\n");
         return { origin: parts[0], size: parseInt(parts[1], 10), root: b64ToBytes(parts[2]) };
       }
-      throw new Error("checkpoint signature does not verify");
+      throw fail("Signature");
     }
-    throw new Error("checkpoint is not signed by the log key");
+    throw fail("Signature");
   }
 
   async function getJSON(url) {
     var res = await fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
-    if (!res.ok) { throw new Error("HTTP " + res.status + " " + url); }
+    if (!res.ok) { throw fail("Http"); }
     return res.json();
   }
 
@@ -91,12 +99,12 @@
     if (index >= signed.size) { return { pending: true }; }
     var entries = await getJSON("/api/v1/audit/entries?start=" + index + "&limit=1");
     var entry = entries.entries[0];
-    if (!entry || entry.index !== index) { throw new Error("entry missing"); }
+    if (!entry || entry.index !== index) { throw fail("Entry"); }
     var leaf = await leafHash(b64ToBytes(entry.leaf));
-    if (!equal(leaf, shown)) { throw new Error("entry bytes do not hash to the leaf hash shown"); }
+    if (!equal(leaf, shown)) { throw fail("Leaf"); }
     var proof = await getJSON("/api/v1/audit/proof/inclusion?index=" + index + "&size=" + signed.size);
     var root = await rootFromInclusion(index, signed.size, leaf, proof.proof.map(hexToBytes));
-    if (!equal(root, signed.root)) { throw new Error("proof does not lead to the signed root"); }
+    if (!equal(root, signed.root)) { throw fail("Root"); }
     return { ok: true, size: signed.size, root: bytesToHex(root) };
   }
 
@@ -115,9 +123,9 @@
       try {
         var result = await check(box);
         if (result.pending) { show(box, "audit-pending", box.dataset.msgPending); }
-        else { show(box, "audit-ok", box.dataset.msgOk + " (" + result.size + ", " + result.root.slice(0, 16) + "…)"); }
+        else { show(box, "audit-ok", box.dataset.msgOk); }
       } catch (err) {
-        show(box, "audit-fail", box.dataset.msgFail + err.message);
+        show(box, "audit-fail", failureText(box, err));
       } finally {
         button.disabled = false;
       }

@@ -66,8 +66,9 @@
   function render(item) {
     var li = el("li", null, "item item-" + String(item.kind).replace(/[^a-z_]/g, ""));
     li.setAttribute("data-seq", String(item.seq));
+    // China time, as on every page: a villager abroad or a phone set to UTC reads the same clock.
     var when = new Date(item.at);
-    var time = isNaN(when) ? "" : when.toLocaleTimeString("zh-CN", {hour12: false});
+    var time = isNaN(when) ? "" : when.toLocaleTimeString("zh-CN", {hour12: false, timeZone: "Asia/Shanghai"});
     li.appendChild(el("span", "#" + item.seq + " · " + t("kind-" + item.kind, item.kind) + " · " + time, "item-meta"));
     li.appendChild(body(item));
     return li;

@@ -14,7 +14,10 @@
   var t = window.LiveItems.t;
   var socket = io("/live", {reconnectionDelayMax: 5000});
 
+  // An ended meeting's page has no connection or viewer line: nobody is watching it live.
   function setConnection(text, ok) {
+    if (!connection) { return; }
+    if (root.getAttribute("data-status") === "ended") { connection.hidden = true; return; }
     connection.textContent = text;
     connection.className = "meta-inline " + (ok ? "ok" : "warn");
   }
@@ -26,7 +29,7 @@
         return;
       }
       setConnection(t("connected", "已连接"), true);
-      viewers.textContent = String(ack.viewers);
+      if (viewers) { viewers.textContent = String(ack.viewers); }
       document.dispatchEvent(new CustomEvent("live:joined", {detail: ack}));
     });
   }
@@ -41,7 +44,7 @@
   socket.on("disconnect", function () { setConnection(t("reconnecting", "连接中断，正在重连…"), false); });
   socket.on("connect_error", function () { setConnection(t("reconnecting", "连接中断，正在重连…"), false); });
   socket.on("viewers", function (msg) {
-    if (msg && msg.meeting === meeting) { viewers.textContent = String(msg.count); }
+    if (msg && msg.meeting === meeting && viewers) { viewers.textContent = String(msg.count); }
   });
   socket.on("item", function (item) {
     if (!item || item.meeting !== meeting || item.seq <= lastSeq) { return; }

@@ -169,7 +169,9 @@ def test_objections_during_the_period_only(people, unchanged):
     assert objections.outcome(pub)["unanswered"] == 1
     objections.answer(people.clerk, obj, "已复核，工程量无误。")
     assert objections.outcome(pub)["unanswered"] == 0
-    ended = published(people, period_start=day(-9), period_end=day(-1))
+    ended = published(people)  # published while open; its period has since ended (moved back in the row)
+    Publication.update(period_start=day(-9), period_end=day(-1)).where(Publication.id == ended.id).execute()
+    ended = Publication.get_by_id(ended.id)
     with unchanged(), pytest.raises(Conflict) as exc:
         objections.lodge(people.resident, ended, "期满后才看到，提个意见。")
     assert exc.value.code == "period_ended"

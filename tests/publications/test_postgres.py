@@ -1,4 +1,6 @@
 """The lifecycle on PostgreSQL (schema per test): the same services, a real server database."""
+import datetime
+
 from tests.conftest import make_app
 
 
@@ -18,7 +20,7 @@ def test_lifecycle_and_objection_on_postgres(tmp_path, pg_url):
                                        ("clerk_houxi", "supervisor_houxi", "resident_houxi"))
         pub = services.create_draft(clerk, village, {"title": "PG测试公示", "category": "pre", "body": "电话13905951234",
                                                      "period_start": today().isoformat(),
-                                                     "period_end": today().isoformat()})
+                                                     "period_end": (today() + datetime.timedelta(days=6)).isoformat()})
         services.approve(supervisor, pub)
         services.publish(clerk, pub)
         obj = objections.lodge(resident, pub, "PostgreSQL 上的异议。")

@@ -64,7 +64,7 @@ def bind_database(url):
 
 
 def create_app(test_config=None, instance=None):
-    from portal.core import i18n, security, web_errors
+    from portal.core import i18n, routing, security, web_errors
     from flask_babel import gettext
 
     from portal.extensions import babel, csrf, login_manager, socketio
@@ -74,6 +74,7 @@ def create_app(test_config=None, instance=None):
                 instance_path=str(instance_dir))
     app.config.update(config_mod.load_config(instance_dir, test_config))
     app.json.ensure_ascii = False
+    routing.init_app(app)
     bind_database(app.config["DATABASE_URL"])
 
     @app.before_request

@@ -48,13 +48,6 @@ def setup(app):
     app.add_template_global(entry_at, "audit_entry")
     from portal.auditlog.commands import rotate_key_cmd
     app.cli.add_command(rotate_key_cmd)
-    try:
-        from portal.core import openapi
-    except ImportError:  # the OpenAPI registry arrives with the publications branch
-        openapi = None
-    if openapi is not None:
-        from portal.auditlog.openapi_paths import PATHS
-        openapi.register(PATHS)
     if not app.testing:
         from portal.auditlog.services import start_checkpointer
         start_checkpointer(app)

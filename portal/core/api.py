@@ -42,8 +42,16 @@ def json_body(max_fields=50):
     return data
 
 
+def pages_for(total, per_page):
+    """How many pages a list of ``total`` items has (at least 1, so page 1 always exists)."""
+    return max(1, -(-total // per_page))
+
+
 def int_arg(name, default=None, minimum=0, maximum=None):
-    """An integer query argument, range-checked, or a ValidationError naming it."""
+    """An integer query argument, range-checked, or a ValidationError naming it.
+
+    The default stands in for an absent argument only: a value given is always checked.
+    """
     raw = request.args.get(name)
     if raw is None or raw == "":
         if default is None:

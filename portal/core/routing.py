@@ -18,8 +18,8 @@ class BoundedIntConverter(IntegerConverter):
     regex = r"\d{1,10}"
 
     def __init__(self, map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else min(max, MAX_ID),
-                         signed=False)
+        ceiling = MAX_ID if max is None or max > MAX_ID else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=ceiling, signed=False)
 
 
 def init_app(app):

@@ -189,7 +189,7 @@ def lodge(pub_id):
 def moderate(obj_id):
     """Supervisor: ``{"decision": "show"|"reject", "note"?}``."""
     data = json_body()
-    if data.get("decision") not in ("show", "reject"):
+    if not isinstance(data.get("decision"), str) or data["decision"] not in ("show", "reject"):
         raise ValidationError("bad_decision", "decision 必须是 show 或 reject。")
     obj = objections.moderate(api_user(), objections.get_objection(obj_id), data["decision"] == "show",
                               data.get("note") or "")

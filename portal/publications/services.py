@@ -57,7 +57,7 @@ def clean_fields(data, default_category=None):
     title = _text(data, "title", "标题", MAX_TITLE, required=True)
     body = _text(data, "body", "正文", MAX_BODY)
     category = data.get("category") or default_category
-    if category not in CATEGORIES:
+    if not isinstance(category, str) or category not in CATEGORIES:
         raise ValidationError("bad_category", "公开类别无效，请从 " + "、".join(CATEGORIES.values()) + " 中选择。")
     power = None
     if data.get("power"):

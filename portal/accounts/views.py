@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal.core.routing import to_id
 from portal.accounts.forms import LoginForm
 from portal.accounts.models import User
 from portal.accounts.services import LoginThrottled, authenticate
@@ -13,9 +14,9 @@ bp = Blueprint("accounts", __name__)
 
 @login_manager.user_loader
 def _load_user(user_id):
-    if not str(user_id).isdigit():
+    if to_id(user_id) is None:
         return None
-    return User.get_or_none(User.id == int(user_id))
+    return User.get_or_none(User.id == to_id(user_id))
 
 
 def _safe_next(target):

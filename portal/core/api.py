@@ -79,7 +79,7 @@ def int_arg(name, default=None, minimum=0, maximum=None):
         if default is None:
             raise ValidationError(f"missing_{name}", N_("缺少参数 %(name)s。"), name=name)
         return default
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValidationError(f"bad_{name}", N_("参数 %(name)s 必须是非负整数。"), name=name)
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):

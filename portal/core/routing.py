@@ -25,3 +25,26 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app):
     """Call before any blueprint is registered: rules resolve their converter when added."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def to_id(value):
+    """An id from a URL, a form or a JSON body as an int in 0..MAX_ID, else None.
+
+    ``str.isdigit`` accepts "¹" and "٣" (``int()`` then fails) and any number of digits
+    (the database then overflows); this accepts ASCII digits and real ints only.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ID else None
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def ascii_int(text):
+    """``text`` as a non-negative int when it is ASCII digits only (at most 18), else None."""
+    text = str(text)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

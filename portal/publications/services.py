@@ -5,6 +5,7 @@ entry in one transaction, and only after commit tells the projections
 (search, feeds) through ``public.changed``. Refusals raise a PortalError with
 a Chinese message and leave the database untouched.
 """
+from portal.core.routing import to_id
 from portal.core import events
 from portal.core.db import database
 from portal.core.errors import Conflict, NotFound, ValidationError
@@ -25,7 +26,7 @@ MAX_PERIOD_DAYS = 366
 
 
 def get_publication(pub_id):
-    pub = Publication.get_or_none(Publication.id == pub_id) if str(pub_id).isdigit() else None
+    pub = Publication.get_or_none(Publication.id == to_id(pub_id)) if to_id(pub_id) is not None else None
     if pub is None:
         raise NotFound("publication_not_found", "找不到该公开记录。")
     return pub

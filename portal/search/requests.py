@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from search_index import FACETS, QueryError
 
+from portal.core.routing import ascii_int
 from portal.core.clock import iso, parse_date
 from portal.core.errors import ValidationError
 from portal.core.i18n import N_
@@ -34,7 +35,7 @@ def _date(args, name, end=False):
 
 def _page(args):
     raw = (args.get("page") or "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not 1 <= (ascii_int(raw) or 0) <= MAX_PAGE:
         raise ValidationError("bad_page", f"页码必须是 1 到 {MAX_PAGE} 之间的整数。")
     return int(raw)
 

@@ -153,3 +153,17 @@ def test_bodies_that_are_not_objects(server, tokens):
         response = requests.post(server.url + "/api/v1/publications", data=raw.encode("utf-8", "surrogateescape"),
                                  headers=headers, timeout=10)
         assert_error(response, 400)
+
+
+@pytest.mark.parametrize("path,args", [("/api/v1/publications", {"page": "¹"}), ("/api/v1/publications", {"year": "²⁰²⁶"}),
+                                       ("/api/v1/meetings/1/items", {"after": "¹"}), ("/api/v1/search", {"page": "٣"}),
+                                       ("/api/v1/audit/entries", {"start": "¹"}), ("/api/v1/meetings", {"page": "¹"})])
+def test_digits_that_are_not_ascii(server, path, args):
+    """``"¹".isdigit()`` is True but ``int("¹")`` fails: such digits must be refused, not crash."""
+    assert_error(requests.get(server.url + path, params=args, timeout=10), 400)
+
+
+@pytest.mark.parametrize("args", [{"year": "¹⁹⁹⁹"}, {"page": "¹"}])
+def test_page_filters_with_odd_digits(server, args):
+    assert requests.get(server.url + f"/v/{VILLAGE}/publications", params=args, timeout=10).status_code == 200
+    assert requests.get(server.url + "/search", params=dict(args, q="村"), timeout=10).status_code < 500

@@ -45,16 +45,12 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
-    from portal.core.db import database
+    from portal.core.db import connection
     from portal.demo import DEMO_PASSWORD, demo_accounts, load_demo
-    from portal.extensions import socketio
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        try:
-            loaded = False if args.no_demo else load_demo()
-            accounts = demo_accounts() if loaded else []
-        finally:
-            database.close()
+    from portal.core.extensions import socketio
+    with app.app_context(), connection():
+        loaded = False if args.no_demo else load_demo()
+        accounts = demo_accounts() if loaded else []
     url = f"http://{args.host}:{args.port}/"
     print(f"阳光村务 portal on {url}  (instance: {app.config['INSTANCE_DIR']})", flush=True)
     if loaded:

@@ -18,7 +18,9 @@ _CHECKPOINT = obj(("size", "root", "checkpoint", "key_name", "public_key", "key_
 SCHEMAS = {
     "Checkpoint": _CHECKPOINT,
     "AuditEntry": obj(("index", "leaf", "leaf_hash", "action", "object_type", "object_id"),
-                      index=INTEGER, leaf={"type": "string", "description": "base64 of the RFC 6962 leaf bytes"},
+                      index=INTEGER, leaf={"type": ["string", "null"], "description": "base64 of the RFC 6962 leaf bytes; "
+                                                   "null (redacted) for an older entry naming a login name"},
+                      actor={"type": ["string", "null"]}, redacted={"type": "boolean"},
                       leaf_hash=_HEX, action=STRING, object_type=STRING,
                       object_id={"type": "string", "description": "the record's key as sealed (e.g. '12', '5:3')"}),
 }

@@ -9,33 +9,21 @@ With ``SEARCH_SYNC`` set (tests, CLI) changes are applied inside ``emit``.
 import logging
 import queue
 import threading
-from contextlib import contextmanager
 
 from search_index import DocumentError, SearchIndex, check
 
 from portal import auditlog
 from portal.core import events
-from portal.core.db import database
+from portal.core.db import connection
 from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)
 BATCH = 200
-_active = None
-
-
-@contextmanager
-def _connection():
-    """A database connection for this thread, closed afterwards only if we opened it."""
-    opened = database.connect(reuse_if_open=True)
-    try:
-        yield
-    finally:
-        if opened:
-            database.close()
 
 
 class SearchService:
-    def __init__(self, index_dir, sync=False):
+    def __init__(self, app, index_dir, sync=False):
+        self.app = app
         self.index = SearchIndex(index_dir)
         self.sync = sync
         self._queue = queue.Queue()
@@ -45,7 +33,7 @@ class SearchService:
 
     # -- changes ----------------------------------------------------------
     def on_public_changed(self, name, doc_type=None, object_id=None, audit_index=None, **_):
-        if source(doc_type) is None or object_id is None:
+        if source(doc_type, self.app) is None or object_id is None:
             return
         item = (doc_type, str(object_id), audit_index)
         if self.sync:
@@ -82,17 +70,16 @@ class SearchService:
 
     def _apply(self, items):
         changes, last = [], None
-        with _connection():
+        with connection():
             for doc_type, object_id, audit_index in items:
                 changes.append((doc_type, object_id, self._document(doc_type, object_id)))
                 if audit_index is not None:
                     last = max(last or -1, audit_index)
         self.index.apply(changes, audit_index=last)
 
-    @staticmethod
-    def _document(doc_type, object_id):
+    def _document(self, doc_type, object_id):
         """The checked document, or None (remove) when gone, non-public or refused."""
-        doc = source(doc_type).document_for(object_id)
+        doc = source(doc_type, self.app).document_for(object_id)
         if doc is None:
             return None
         try:
@@ -103,7 +90,7 @@ class SearchService:
 
     # -- whole index --------------------------------------------------------
     def all_documents(self):
-        for src in sources().values():
+        for src in sources(self.app).values():
             yield from src.iter_documents()
 
     def rebuild(self, progress=None, procs=1):
@@ -111,20 +98,20 @@ class SearchService:
         def refused(doc, exc):
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
 
-        with _connection():
+        with connection():
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
     def catch_up(self):
         """Rebuild a missing or outdated index, else apply what the audit log holds beyond it."""
-        with _connection():
+        with connection():
             if not self.index.is_current():
                 count = self.rebuild()
                 log.info("search index rebuilt: %d documents", count)
                 return
             last = self.index.audit_index()
             entries = auditlog.entries_after(-1 if last is None else last)
-            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type)]
+            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type, self.app)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
 
@@ -148,23 +135,15 @@ class SearchService:
 
 
 def init_app(app):
-    global _active
-    service = SearchService(app.config["INDEX_DIR"], sync=bool(app.config.get("SEARCH_SYNC")))
+    service = SearchService(app, app.config["INDEX_DIR"], sync=bool(app.config.get("SEARCH_SYNC")))
     app.extensions["search"] = service
-    # One subscriber for the process, routed to the newest app's service (tests build many apps).
-    _active = service
-    events.subscribe("public.changed", _on_public_changed)
+    events.subscribe(app, "public.changed", service.on_public_changed)
 
     if not app.config.get("SEARCH_NO_CATCH_UP"):
         @app.before_request
         def _catch_up_once():
             service.start_catch_up()
     return service
-
-
-def _on_public_changed(name, **payload):
-    if _active is not None:
-        _active.on_public_changed(name, **payload)
 
 
 def get_service(app=None):

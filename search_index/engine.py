@@ -41,6 +41,7 @@ from search_index.bulk import _LENGTH_TABLE, SIDECAR_EXT, length_bytes, write_si
 
 K1, B = 1.2, 0.75
 VERIFY_LIMIT = 2000
+EXACT_VERIFY_LIMIT = 400      # candidates checked for "contains the item as written" (ranking tier only)
 SEGMENT_CACHE = 256
 _INT = struct.Struct("!i")
 _segment_cache = OrderedDict()
@@ -94,7 +95,9 @@ class SegmentData:
         n = segreader.doc_count_all()
         out = {}
         for f in scorable:
-            out[f"len_{f}"] = length_bytes([segreader.doc_field_length(d, f, 0) for d in range(n)])
+            # Whoosh answers None, not the default, for a document whose field is empty (length byte 0):
+            # an empty body is an ordinary document and must not break the segment for everyone.
+            out[f"len_{f}"] = length_bytes([segreader.doc_field_length(d, f, 0) or 0 for d in range(n)])
         for name in facets:
             values = list(segreader.column_reader(name)) if segreader.has_column(name) else [""] * n
             labels, codes = np.unique(np.asarray([v or "" for v in values], dtype=str), return_inverse=True)
@@ -301,19 +304,26 @@ class Snapshot:
             got = self._eval(q.Or(node.alternatives), i, state)
             if got is None:
                 return None
-            self._verify(node, i, got[0], state)
+            if node.verify:
+                self._verify(node, i, got[0], state)
             got[1][:] *= got[0]
             return got
+        if isinstance(node, q.Bonus):
+            got = self._eval(node.child, i, state)
+            if got is None:
+                return None
+            return got[0], got[0] * node.bonus
         raise TypeError(f"unknown query node {node!r}")
 
     def _verify(self, node, i, mask, state):
         """Drop candidates whose stored text lacks the phrase, within the query's budget."""
         candidates = np.flatnonzero(mask & state["base"][i])
-        if len(candidates) > state["budget"]:
+        budget = node.budget
+        if len(candidates) > state[budget]:
             if node.required:
                 state["unverified"].add(node.needle)
             return
-        state["budget"] -= len(candidates)
+        state[budget] -= len(candidates)
         reader = self.leaves[i].reader
         for d in candidates.tolist():
             if not self.contains(reader.stored_fields(d), node.needle):
@@ -347,7 +357,8 @@ class Snapshot:
     def matches(self, node):
         """{global docnum: score} of every live document ``node`` matches (tests compare with Whoosh)."""
         base = self._base({}, None, None)
-        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
+        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
+                 "exact_budget": EXACT_VERIFY_LIMIT}
         out = {}
         for i, leaf in enumerate(self.leaves):
             got = self._eval(node, i, state)
@@ -359,7 +370,8 @@ class Snapshot:
     def run(self, parsed, filters, date_from, date_to):
         """(total, facets {name: {label: n}}, (leaf, docnum) ranked lazily, unchecked required phrases)."""
         base = self._base(filters, date_from, date_to)
-        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set()}
+        state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
+                 "exact_budget": EXACT_VERIFY_LIMIT}
         masks, keys = [], []
         for i, leaf in enumerate(self.leaves):
             if parsed.query is None:

@@ -38,7 +38,8 @@ STREAM_SEGMENT_DOCS = 25_000
 
 
 class SearchResult:
-    def __init__(self, total, page, per_page, facets, hits):
+    def __init__(self, total, page, per_page, facets, hits, expanded=()):
+        self.expanded = list(expanded)          # dictionary words searched besides those typed
         self.total = total
         self.page = page
         self.per_page = per_page
@@ -50,9 +51,11 @@ class SearchResult:
 class SearchIndex:
     """One index directory; safe to use from several threads and processes."""
 
-    def __init__(self, path, lock_timeout=30.0):
+    def __init__(self, path, lock_timeout=30.0, personal_data=None):
+        """``personal_data``: the caller's detector, passed to ``check`` for every document."""
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.personal_data = personal_data
         self._pool = []
         self._thread_lock = threading.Lock()      # guards the pool
         self._write_lock = threading.Lock()       # one writing thread per process (fcntl is per process)
@@ -111,8 +114,19 @@ class SearchIndex:
         None removes; a document is checked first (DocumentError if refused,
         and nothing of the batch is written). Records ``audit_index`` if given
         and larger than the stored one.
+
+        One document per key, always: Whoosh's ``update_document`` deletes the
+        committed documents with that key but not ones added earlier in the same
+        writer, so several changes of one key in a batch (a record's draft,
+        approve and publish entries replayed together) collapse to the last.
         """
-        prepared = [(key_of(t, i), fields_of(check(d)) if d is not None else None) for t, i, d in changes]
+        latest = {}
+        for doc_type, doc_id, document in changes:
+            key = key_of(doc_type, doc_id)
+            latest.pop(key, None)                 # keep the order of the last change of each key
+            latest[key] = document
+        prepared = [(key, fields_of(check(d, self.personal_data)) if d is not None else None)
+                    for key, d in latest.items()]
         with self._locked():
             ix = self._open_or_create()
             writer = ix.writer()
@@ -153,15 +167,16 @@ class SearchIndex:
                 segment_docs = (min(SEGMENT_DOCS, max(1, math.ceil(len(documents) / max(1, procs))))
                                 if hasattr(documents, "__len__") else STREAM_SEGMENT_DOCS)
             count = (self._rebuild_fast(ix, documents, on_refused, procs, progress, segment_docs) if fast
-                     else self._rebuild_slow(ix, self._checked(documents, on_refused), limitmb, progress))
+                     else self._rebuild_slow(ix, self._checked(documents, on_refused, self.personal_data), limitmb,
+                                             progress))
             self._write_state(complete=True, audit_index=audit_index)
         return count
 
     @staticmethod
-    def _checked(documents, on_refused):
+    def _checked(documents, on_refused, personal_data=None):
         for doc in documents:
             try:
-                yield check(doc)
+                yield check(doc, personal_data)
             except ValueError as exc:
                 if on_refused:
                     on_refused(doc, exc)
@@ -188,7 +203,7 @@ class SearchIndex:
         def chunks():
             for chunk in _chunked(documents, segment_docs):
                 in_flight.append(chunk)
-                yield str(self.path), ix.indexname, chunk
+                yield str(self.path), ix.indexname, chunk, self.personal_data
 
         lock = ix.lock("WRITELOCK")
         if not lock.acquire(blocking=True):
@@ -283,7 +298,7 @@ class SearchIndex:
                 break
         facets = {name: sorted(((k, v) for k, v in counts[name].items() if k), key=lambda kv: (-kv[1], kv[0]))
                   for name in FACETS}
-        return SearchResult(total, page, per_page, facets, hits)
+        return SearchResult(total, page, per_page, facets, hits, parsed.expanded)
 
     @staticmethod
     def _hit(stored, highlights):

@@ -8,6 +8,14 @@ bigrams (recall for two-character words and names the dictionary splits
 otherwise). A phrase matches its bigrams and is then checked as a substring of
 the stored text (the bigram fields keep no positions; see engine).
 
+Residents' words: a bare word also finds what the domain dictionary
+(``synonyms``) lists for it (低保 → 最低生活保障), at ``EXPANDED_WEIGHT`` of an
+exact match's score. Ranking is tiered: every item a record contains exactly as
+written (its bigrams, and for longer items the substring checked against the
+stored text) adds ``EXACT_BONUS``, which no BM25 score reaches, so a record
+holding 红色物业 ranks above one holding only 红色 and 物业, and a record saying
+低保 above one that only says 最低生活保障.
+
 The result is a small tree of the node classes below, evaluated in bulk by
 ``engine``; ``to_whoosh`` turns it into the equivalent Whoosh query (without
 the phrase check), which tests use to compare both paths.
@@ -18,12 +26,20 @@ from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
 from search_index.analysis import PIECE_RE, is_cjk, normalise, word_tokens
+from search_index.synonyms import expansions
 
+# Words residents wrap a search in ("谁家吃低保", "鱼塘包给谁了"): dropped from queries only (the index keeps them).
+QUERY_FILLERS = frozenset(
+    "谁 谁家 什么 啥 怎么 怎样 如何 哪些 哪里 哪个 多少 几 吗 呢 了 么 我 我们 你 咱 咱们 咱村 村里 请问 有没有 "
+    "是不是 查 查询 查看 看看 一下 想 要 给 吃 能 可以 情况 问题 关于 最近".split())
 MAX_QUERY_CHARS = 200
 MAX_ITEMS = 12
 OPERATORS = {"AND", "OR", "NOT", "-", "+", "|", "&"}
 _ITEM_RE = re.compile(r'-?"[^"]*"|\S+')
 TITLE_BOOST = 3.0
+EXACT_BONUS = 1000.0          # per item found as written; BM25 scores here stay far below it
+ALL_WORDS_BONUS = 100.0       # per item whose every word is found (apart, or through the dictionary)
+EXPANDED_WEIGHT = 0.4         # a dictionary expansion's share of an exact match's score
 
 
 class QueryError(ValueError):
@@ -66,8 +82,17 @@ class Phrase:
     candidates were too many to check all.
     """
 
-    def __init__(self, needle, alternatives, required=False):
+    def __init__(self, needle, alternatives, required=False, verify=True):
         self.needle, self.alternatives, self.required = needle, alternatives, required
+        self.verify = verify          # False when the bigram match is already exact (one short piece)
+        self.budget = "budget"        # the engine's checking budget it draws on ("exact_budget": ranking only)
+
+
+class Bonus:
+    """Every document ``child`` matches scores ``bonus`` (the exact-match tier of an item)."""
+
+    def __init__(self, child, bonus):
+        self.child, self.bonus = child, bonus
 
 
 def to_whoosh(node):
@@ -87,6 +112,8 @@ def to_whoosh(node):
         return wq.And([to_whoosh(c) for c in node.children])
     if isinstance(node, AndNot):
         return wq.AndNot(to_whoosh(node.positive), to_whoosh(node.negative))
+    if isinstance(node, Bonus):
+        return wq.ConstantScoreQuery(to_whoosh(node.child), node.bonus)
     return DefaultOr([to_whoosh(c) for c in node.alternatives])
 
 
@@ -105,11 +132,13 @@ def phrase_needle(norm):
 
 
 class Parsed:
-    """The parsed query: the Whoosh query (None: match everything) and the strings to highlight."""
+    """The parsed query: the Whoosh query (None: match everything), the strings to highlight and the
+    dictionary words searched besides those typed (shown to the reader: "also searched 最低生活保障")."""
 
-    def __init__(self, query, highlights):
+    def __init__(self, query, highlights, expanded=()):
         self.query = query
         self.highlights = highlights
+        self.expanded = list(expanded)
 
 
 def bigram_sequence(field, norm, boost=1.0):
@@ -139,20 +168,71 @@ def bigram_sequence(field, norm, boost=1.0):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+def _words_query(words, weight):
+    """All of ``words`` in title, body or topic (None without words)."""
+    if not words:
+        return None
+    return And([Or([Term("title", w, TITLE_BOOST * weight), Term("body", w, weight), Term("topic", w, weight)])
+                for w in dict.fromkeys(words)])
+
+
+def _plain_query(norm, weight):
+    """The word and bigram matches of ``norm``: an Or, or None when it has nothing to match."""
+    parts = [q for q in (_words_query(word_tokens(norm), weight),
+                         bigram_sequence("title_bi", norm, TITLE_BOOST / 2 * weight),
+                         bigram_sequence("body_bi", norm, 0.5 * weight)) if q is not None]
+    return Or(parts) if parts else None
+
+
+def _bigram_exact(norm):
+    """True when the bigram match of ``norm`` already means the text contains it (no check needed)."""
+    pieces = PIECE_RE.findall(norm)
+    return len(pieces) == 1 and (not is_cjk(pieces[0]) or len(pieces[0]) <= 2)
+
+
 def _item_query(text, phrase):
-    """The query for one item and the strings to highlight, or (None, []) if it is only stopwords."""
+    """(query, strings to highlight, dictionary words also searched) for one item; query None: only stopwords."""
     norm = normalise(text)
     bigram = [q for q in (bigram_sequence("title_bi", norm, TITLE_BOOST / 2), bigram_sequence("body_bi", norm, 0.5))
               if q is not None]
     if not bigram:
-        return None, []
+        return None, [], []
     if phrase:
-        return Phrase(phrase_needle(norm), bigram), [norm.strip()]
-    words = word_tokens(norm)
+        return Phrase(phrase_needle(norm), bigram), [norm.strip()], []
+    words = [w for w in word_tokens(norm) if w not in QUERY_FILLERS] or word_tokens(norm)
     if not words:
-        return None, []
-    word_q = And([Or([Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]) for w in dict.fromkeys(words)])
-    return Or([word_q] + bigram), [norm.strip()] + PIECE_RE.findall(norm)
+        return None, [], []
+    highlights = [norm.strip()] + PIECE_RE.findall(norm)
+    per_word, also = [], []
+    for w in dict.fromkeys(words):
+        alternatives = [Term("title", w, TITLE_BOOST), Term("body", w), Term("topic", w)]
+        for other in expansions(w):
+            expanded = _plain_query(other, EXPANDED_WEIGHT)
+            if expanded is not None:
+                alternatives.append(expanded)
+                highlights.append(other)
+                also.append(other)
+        per_word.append(Or(alternatives))
+    whole = []
+    key = "".join(PIECE_RE.findall(norm))
+    if [key] != list(dict.fromkeys(words)):            # the item as a whole is a dictionary entry too
+        for other in expansions(key):
+            expanded = _plain_query(other, EXPANDED_WEIGHT)
+            if expanded is not None:
+                whole.append(expanded)
+                highlights.append(other)
+                also.append(other)
+    partial = [alt for w, alt in zip(dict.fromkeys(words), per_word) if is_cjk(w) and len(w) >= 2]
+    if len(per_word) > 1 and partial:
+        # A colloquial item (低保名单, 鱼塘包给谁了): records with every word come first (ALL_WORDS_BONUS),
+        # records with some of its Chinese words after them, so a stray word does not empty the result.
+        words_q = Or([Bonus(And(per_word), ALL_WORDS_BONUS)] + partial)
+    else:
+        words_q = And(per_word)
+    as_written = Phrase(phrase_needle(norm), bigram, verify=not _bigram_exact(norm))
+    as_written.budget = "exact_budget"
+    exact = Bonus(as_written, EXACT_BONUS)
+    return Or([exact, words_q] + bigram + whole), highlights, also
 
 
 def _split(text):
@@ -175,7 +255,7 @@ def parse(text):
     if len(raw) > MAX_ITEMS * 2:
         raise QueryError("too_many_words", f"搜索词过多，请不超过{MAX_ITEMS}个词。")
 
-    groups, negatives, highlights = [], [], []
+    groups, negatives, highlights, expanded = [], [], [], []
     negate = join_next = False
     had_words = False
     for item in raw:
@@ -196,12 +276,13 @@ def parse(text):
             negate = join_next = False
             continue
         had_words = True
-        q, marks = _item_query(body, phrase)
+        q, marks, also = _item_query(body, phrase)
         if q is not None:
             if negate:
                 negatives.append(q)
             else:
                 highlights.extend(marks)
+                expanded.extend(also)
                 if join_next and groups:
                     groups[-1].append(q)
                 else:
@@ -221,4 +302,4 @@ def parse(text):
         And([g[0] if len(g) == 1 else Or(g) for g in groups])
     if negatives:
         positive = AndNot(positive, Or(negatives))
-    return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True))
+    return Parsed(positive, sorted(set(h for h in highlights if h), key=len, reverse=True), dict.fromkeys(expanded))

@@ -58,7 +58,7 @@ def fields_of(doc):
     published = doc["published_at"]
     return {
         "key": key_of(doc["type"], doc["id"]), "type": doc["type"], "id": doc["id"],
-        "title": title, "title_bi": title, "body": body, "body_bi": body, "topic": normalise(doc["category"]),
+        "title": title, "title_bi": title, "body": body, "body_bi": body, "topic": normalise(" ".join(filter(None, (doc["category"], doc.get("topic"))))),
         "township": doc["township"], "village": doc["village"], "category": doc["category"],
         "year": str(published.year), "published_at": published.replace(tzinfo=None),
         "url": doc["url"], "title_text": doc["title"], "body_text": doc["body"],

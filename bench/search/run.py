@@ -1,4 +1,6 @@
-"""Search benchmark: rebuild rate, query latency, publish→searchable, and SQLite FTS5 (trigram) beside it.
+"""Search benchmark: rebuild rate, query latency, publish→searchable, SQLite FTS5 (trigram) beside it, and
+relevance: recall and P@5 of the judged colloquial query set (tests/search/judged_queries.tsv) over the demo
+county and the seed articles (bench/search/judged.py).
 
     PYTHONPATH=. /work/venv/bin/python bench/search/run.py --records 50000 --procs 2
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from corpus import records  # noqa: E402
+import judged  # noqa: E402
 
 from search_index import SearchIndex  # noqa: E402
 from search_index.analysis import normalise  # noqa: E402
@@ -129,8 +132,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=50000)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--judged-only", action="store_true", help="only the judged set's recall and P@5")
     args = parser.parse_args()
-    out = {"records": args.records, "procs": args.procs}
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = judged.corpus()
+        ix = SearchIndex(Path(tmp) / "judged")
+        ix.rebuild(docs)
+        scores, recall, p5 = judged.evaluate(ix, docs, judged.load_judged())
+        out.update(judged_queries=len(scores), judged_documents=len(docs), judged_recall=round(recall, 3),
+                   judged_p_at_5=round(p5, 3))
+        print(f"judged set: {len(scores)} queries over {len(docs)} documents: mean recall {recall:.3f}, "
+              f"mean P@5 {p5:.3f}", flush=True)
+    if args.judged_only:
+        print(json.dumps(out, ensure_ascii=False))
+        return
+    out.update(records=args.records, procs=args.procs)
     docs = list(records(args.records, seed=1))
     out["avg_chars"] = round(statistics.mean(len(d["title"]) + len(d["body"]) for d in docs))
     with tempfile.TemporaryDirectory() as tmp:

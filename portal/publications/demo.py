@@ -130,3 +130,7 @@ def load(ctx):
         _published(ctx.users[f"clerk_{slug}"], ctx.users[f"supervisor_{slug}"], village, {
             "title": f"{village.name}2026年3月财务收支公开", "category": "finance", "power": "QY-08",
             "body": "本月收入合计 42,300.00 元，支出合计 12,560.00 元，明细见村务公开栏。"})
+
+    _published(clerk, supervisor, houxi, {  # residents search 公章; the notice says 印章 and 用章
+        "title": "后溪村2026年2月村级印章使用情况公开", "category": "village", "power": "QY-19",
+        "body": "2月共用章9次：出具居住证明5次、收入证明3次，集体鱼塘承包合同签章1次，均经村党支部书记审批并登记。"})

@@ -3,7 +3,7 @@
 Every public version is a document; a withdrawn or superseded one says so in
 its title, so a search never presents an outdated notice as current.
 """
-from portal.publications.categories import STATUSES
+from portal.publications.categories import STATUSES, category_name, power_category_name
 from portal.core.clock import aware
 from portal.publications.models import Publication
 from portal.publications.queries import public_query
@@ -15,7 +15,16 @@ def document_for_row(pub):
     return {"type": "publication", "id": str(pub.id), "title": title, "body": plain_text(pub.body_masked),
             "village": pub.village_id, "township": pub.village.parent_id, "category": pub.category,
             "published_at": aware(pub.published_at),
+            "topic": _topic(pub),
             "url": f"/p/{pub.id}"}  # no url_for: rebuilds run outside requests
+
+
+def _topic(pub):
+    """The names of its category and micro-power: what residents call the record (三资 → 集体资产资源处置)."""
+    names = [category_name(pub.category)]
+    if pub.power_id:
+        names += [pub.power.name, power_category_name(pub.power.category)]
+    return " ".join(names)
 
 
 def iter_documents():

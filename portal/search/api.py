@@ -13,7 +13,9 @@ document_blueprint(bp, openapi_paths.PATHS)
 
 @bp.get("/search")
 def search():
-    """``{"total", "page", "pages", "facets", "results"}``; 400 with an error code for bad input.
+    """``{"total", "page", "pages", "facets", "expanded", "results"}``; 400 with an error code for bad input.
+
+    ``expanded``: the dictionary words searched besides those typed (低保 → 最低生活保障 …).
 
     ``snippet`` is HTML: the text is escaped and matches are wrapped in ``<mark>``.
     """
@@ -22,5 +24,6 @@ def search():
     return jsonify({
         "total": result.total, "page": result.page, "pages": result.pages,
         "facets": facets_payload(result, names),
+        "expanded": result.expanded,
         "results": [hit_payload(h, names) for h in result.hits],
     })

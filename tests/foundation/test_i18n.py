@@ -112,7 +112,7 @@ class _Texts(HTMLParser):
             pass
 
     def handle_data(self, data):
-        skipped = any(t in self.SKIP or "markdown" in c for t, c in self.stack)
+        skipped = any(t in self.SKIP or "markdown" in c or "snippet" in c for t, c in self.stack)  # published text
         if data.strip() and not skipped:
             self.pieces.append(data)
 

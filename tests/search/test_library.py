@@ -1,11 +1,13 @@
 """The search_index library on its own: analysis, queries, filters, facets, snippets, state, guards."""
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime, timezone
 
 import pytest
 
+from portal.core.personal_data import find_personal_data
 from search_index import DocumentError, QueryError, SearchIndex, check
 from search_index.analysis import bigram_tokens, normalise, word_tokens
 
@@ -92,7 +94,7 @@ def test_snippet_marks_without_overlap_and_escapes(ix):
     hit = ix.search("修路 工程")
     snippet = str(hit.hits[0]["snippet"])
     assert "<mark>修路</mark><mark>工程</mark>" not in snippet
-    assert "<mark>修路工程</mark>" in snippet or "<mark>修路</mark>" in snippet
+    assert re.search("<mark>[^<]*修路[^<]*</mark>", snippet)     # 村道 (a synonym of 修路) may join the mark
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     trad = str(ix.search("双滦").hits[0]["snippet"])
     assert "<mark>雙灤</mark>" in trad                      # the original characters, highlighted
@@ -116,11 +118,46 @@ def test_guard_refuses_incomplete_or_unmasked_documents(ix):
     with pytest.raises(DocumentError):
         check(dict(SAMPLE[0], published_at=datetime(2024, 1, 1)))        # naive datetime
     with pytest.raises(DocumentError):
-        check(dict(SAMPLE[0], body="联系电话13812345678"))
+        check(dict(SAMPLE[0], body="联系电话13812345678"), find_personal_data)
+    guarded = SearchIndex(ix.path, personal_data=find_personal_data)
     with pytest.raises(DocumentError):
-        ix.apply([(DOC_TYPE, "x", dict(SAMPLE[0], id="x", body="身份证330102199001011234"))])
+        guarded.apply([(DOC_TYPE, "x", dict(SAMPLE[0], id="x", body="身份证330102199001011234"))])
     assert ix.search("身份证").total == 0
-    assert check(dict(SAMPLE[0], body="联系电话138****5678"))["body"]
+    assert check(dict(SAMPLE[0], body="联系电话138****5678"), find_personal_data)["body"]
+
+
+@pytest.mark.parametrize("body", [
+    "身份证 350502199001011234",            # check digit wrong: still an ID number
+    "身份证 350502 1990 0101 1234",         # typed in pieces
+    "身份证 ３５０５０２１９９００１０１１２３４",   # full-width
+    "电话 138-0595-1207",
+])
+def test_guard_uses_the_callers_detector(body):
+    """The gate refuses exactly what masking's detector finds (issue 11/19)."""
+    with pytest.raises(DocumentError, match="personal data"):
+        check(dict(SAMPLE[0], body=body), find_personal_data)
+
+
+@pytest.mark.parametrize("body", ["营业执照注册号 110000410000123", "合同编号 2023010112345678"])
+def test_guard_admits_business_and_contract_numbers(body):
+    """A 15-digit business registration number or a 16-digit contract number is no personal data."""
+    assert check(dict(SAMPLE[0], body=body), find_personal_data)["body"] == body
+
+
+@pytest.mark.parametrize("fast,procs", [(True, 1), (True, 2), (False, 1)])
+def test_rebuild_uses_the_detector_in_every_path(tmp_path, fast, procs):
+    """The bulk workers (separate processes) get the detector too."""
+    refused = []
+    index = SearchIndex(tmp_path / "ix3", personal_data=find_personal_data)
+    docs = SAMPLE + [dict(SAMPLE[0], id="pd", body="身份证 350502 19900101 1234")]
+    count = index.rebuild(docs, procs=procs, fast=fast, on_refused=lambda d, e: refused.append(d["id"]))
+    assert refused == ["pd"] and count == len(SAMPLE)
+
+
+def test_library_imports_nothing_from_the_portal():
+    code = "import sys, search_index; print(sorted(m for m in sys.modules if m == 'portal' or m.startswith('portal.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_rebuild_skips_refused_documents(tmp_path):
@@ -142,3 +179,24 @@ def test_whoosh_modules_compile_without_warnings():
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_dictionary_holds_the_domain_terms():
+    """The maintained dictionary: at least 150 entries, the pairs issue 11 names, both ways where they are groups."""
+    from search_index.synonyms import PATH, expansions, parse
+    entries = [l for l in PATH.read_text(encoding="utf-8").splitlines() if l.split("#")[0].strip()]
+    assert len(entries) >= 150
+    assert "来源" in PATH.read_text(encoding="utf-8")[:600] or "Sources" in PATH.read_text(encoding="utf-8")[:600]
+    assert "最低生活保障" in expansions("低保") and "低保" in expansions("最低生活保障")
+    assert "特困供养" in expansions("五保") and "五保" in expansions("特困供养")
+    assert {"资金", "资产", "资源"} <= set(expansions("三资")) and "三资" not in expansions("资金")   # one way
+    assert {"道路硬化", "村道"} <= set(expansions("修路"))
+    assert {"印章", "用章"} <= set(expansions("公章"))
+    for word in ("宅基地", "一事一议", "四议两公开"):
+        assert expansions(word), word
+    assert parse(["# c", "甲 乙", "丙 => 丁 戊", ""]) == {"甲": ("乙",), "乙": ("甲",), "丙": ("丁", "戊")}
+
+
+def test_quoted_word_finds_only_itself(ix):
+    assert ids(ix.search("低保")) == ["3"]
+    assert ix.search("修路").total >= 1 and ix.search('"修路"').total == 1

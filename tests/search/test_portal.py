@@ -1,4 +1,6 @@
 """The portal side: sources, after-commit indexing, catch-up, API, page, CLI, bad input."""
+import re
+
 import pytest
 
 
@@ -71,7 +73,8 @@ def test_results_page_escapes_and_links(client):
     html = client.get("/search", query_string={"q": "修路 <b>"}).get_data(as_text=True)
     assert "<b>" not in html.split("<main>")[1]
     page = client.get("/search", query_string={"q": "修路"}).get_data(as_text=True)
-    assert 'href="/test/4"' in page and "<mark>修路</mark>" in page and "找到 1 条结果" in page
+    assert 'href="/test/4"' in page and re.search("<mark>[^<]*修路[^<]*</mark>", page) and "找到 1 条结果" in page
+    assert "同时查找了：" in page and "村道" in page           # the dictionary's words are named
 
 
 def test_catch_up_rebuilds_a_stale_index(search_app, tmp_path):
@@ -107,3 +110,31 @@ def test_catch_up_applies_audit_entries_missed_while_away(search_app, source):
         service.catch_up()
         assert [h["id"] for h in service.index.search("清淤").hits] == ["6"]
         assert service.index.audit_index() == head
+
+
+def test_refusal_after_a_change_is_recorded_and_cleared(search_app, client, source):
+    """The incremental path (public.changed) records a refusal too, and forgets it once fixed."""
+    from portal.search.service import refusal_for, refusals
+    api(client)
+    source.docs["2"] = dict(source.docs["2"], body="联系人身份证 350502 19900101 1234")   # check digit wrong
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="2")
+    with search_app.app_context():
+        row = refusal_for(DOC_TYPE, "2")
+        assert row is not None and "身份证号" in row.reason and "3505**********1234" in row.reason
+        assert "350502" not in row.reason.replace("3505**", "")
+        assert [(r.doc_type, r.object_id) for r in refusals()] == [(DOC_TYPE, "2")]
+    assert 2 not in [r["id"] for r in api(client, q="章程").get_json()["results"]]
+    source.docs["2"] = dict(source.docs["2"], body="联系人身份证 3505**********1234")
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="2")
+    with search_app.app_context():
+        assert refusal_for(DOC_TYPE, "2") is None
+    assert 2 in [r["id"] for r in api(client, q="章程").get_json()["results"]]
+
+
+def test_result_ids_are_integers_and_times_china_time(client):
+    """API.md, second wave: ids are JSON integers, times ISO 8601 with +08:00 (portal.core.clock.iso)."""
+    body = api(client, q="低保").get_json()
+    hit = body["results"][0]
+    assert hit["id"] == 3 and isinstance(hit["id"], int)
+    assert hit["published_at"] == "2024-05-03T16:00:00+08:00"
+    assert "最低生活保障" in body["expanded"]

@@ -72,7 +72,7 @@ def install(app, domain):
         register_source(object_type, fn)
     for source in domain.search_sources:
         reg.search_sources[source.doc_type] = source
-    openapi.register(domain.openapi_paths, domain.openapi_schemas)
+    openapi.register(app, domain.openapi_paths, domain.openapi_schemas)
     for record_type in domain.record_types:
         records.install(app, record_type)
 
@@ -82,7 +82,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     from flask_babel import gettext
 
     from portal import cli
-    from portal.core import i18n, openapi, permissions, registry, security, web_errors
+    from portal.core import i18n, openapi, permissions, registry, routing, security, web_errors
     from portal.core.extensions import babel, csrf, login_manager, socketio
 
     instance_dir = config_mod.instance_path(instance or (test_config or {}).get("INSTANCE_DIR"))
@@ -90,6 +90,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
                 instance_path=str(instance_dir))
     app.config.update(config_mod.load_config(instance_dir, test_config))
     app.json.ensure_ascii = False
+    routing.init_app(app)  # before any blueprint: every <int:…> is the bounded id converter
     all_domains = domains() + list(extra_domains)
     bind_database(app.config["DATABASE_URL"])
     core_db.init_app(app)

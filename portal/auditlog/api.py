@@ -1,25 +1,42 @@
 """The public audit API: checkpoints, entries and RFC 9162 proofs (see /work/shared/API.md)."""
 import base64
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from audit import checkpoints, log
 from audit.log import LogRangeError
+from portal.core.openapi import document_blueprint
+from portal.auditlog import openapi_paths
 from portal.core.api import error_response, int_arg, register_api_errors
 from portal.core.clock import iso
+from portal.core.i18n import N_
 from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit")
 register_api_errors(bp)
+document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 MAX_ENTRIES = 1000
 MAX_INDEX = 2 ** 53
 
 
+# The audit library speaks English; the API answers with coded Chinese messages (English on request).
+RANGE_MESSAGES = {
+    "size_beyond_log": N_("树大小 %(size)s 超过了日志当前的大小 %(current)s。"),
+    "index_out_of_range": N_("序号 %(index)s 必须小于树大小 %(size)s。"),
+    "from_after_to": N_("起始大小 %(from)s 不能大于结束大小 %(to)s。"),
+}
+
+
 @bp.errorhandler(LogRangeError)
 def _range_error(exc):
-    return error_response(exc.code, str(exc), 400)
+    values = {name: request.args.get(name, "") for name in ("size", "index", "from", "to")}
+    values["current"] = log.size()
+    if exc.code == "size_beyond_log" and not values["size"]:
+        values["size"] = values["to"]
+    message = RANGE_MESSAGES.get(exc.code, N_("请求的范围超出了审计日志。"))
+    return error_response(exc.code, message, 400, values)
 
 
 def checkpoint_json(cp):

@@ -13,6 +13,7 @@ it, so it must never change.
 import datetime
 
 from portal.core.errors import ValidationError
+from portal.core.i18n import N_
 
 CST = datetime.timezone(datetime.timedelta(hours=8), "CST")
 EARLIEST = datetime.date(1949, 1, 1)
@@ -76,7 +77,8 @@ def date_text(value):
 
 def _bounded(day, field, label):
     if not EARLIEST <= day <= LATEST:
-        raise ValidationError(f"bad_{field}", f"{label}须在{EARLIEST.year}年至{LATEST.year}年之间。")
+        raise ValidationError(f"bad_{field}", N_("%(label)s须在%(earliest)s年至%(latest)s年之间。"),
+                              label=label, earliest=EARLIEST.year, latest=LATEST.year)
     return day
 
 
@@ -89,11 +91,11 @@ def parse_date(value, field, label):
     if isinstance(value, datetime.date):
         return _bounded(value, field, label)
     if not isinstance(value, str) or len(value) != 10:
-        raise ValidationError(f"bad_{field}", f"{label}格式应为 YYYY-MM-DD。")
+        raise ValidationError(f"bad_{field}", N_("%(label)s格式应为 YYYY-MM-DD。"), label=label)
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"bad_{field}", f"{label}格式应为 YYYY-MM-DD。") from None
+        raise ValidationError(f"bad_{field}", N_("%(label)s格式应为 YYYY-MM-DD。"), label=label) from None
     return _bounded(day, field, label)
 
 
@@ -103,13 +105,16 @@ def parse_datetime(value, field, label, example="2026-05-01T09:30"):
         parsed = value
     else:
         if not isinstance(value, str) or len(value) > 40:
-            raise ValidationError(f"bad_{field}", f"{label}格式不对，例如 {example}。")
+            raise ValidationError(f"bad_{field}", N_("%(label)s格式不对，例如 %(example)s。"), label=label,
+                                  example=example)
         try:
             parsed = datetime.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(f"bad_{field}", f"{label}格式不对，例如 {example}。") from None
+            raise ValidationError(f"bad_{field}", N_("%(label)s格式不对，例如 %(example)s。"), label=label,
+                                  example=example) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=CST)
+    _bounded(parsed.date(), field, label)  # before any conversion: 9999-12-31T23:59+00:00 has no +08:00 form
     _bounded(parsed.astimezone(CST).date(), field, label)
     return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 

@@ -4,12 +4,20 @@ from portal.core.i18n import N_
 
 
 class PortalError(Exception):
+    """``message`` is a Chinese message id; with ``params`` it is a ``%(name)s`` template.
+
+    Keeping the template and its values apart lets the API answer in English on
+    request: the template is looked up in the catalogue, then filled
+    (``portal.core.api.error_response``).
+    """
     status = 400
 
-    def __init__(self, code, message, status=None):
-        super().__init__(message)
+    def __init__(self, code, message, status=None, **params):
         self.code = code
-        self.message = message
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         if status is not None:
             self.status = status
 

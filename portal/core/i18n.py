@@ -52,7 +52,14 @@ def translate_label(text):
 
 
 def select_locale():
+    """``?lang=``, then the remembered cookie; API clients may also ask with ``Accept-Language``.
+
+    Pages ignore ``Accept-Language``: a resident's phone set to English still gets the
+    Chinese portal unless they pick English, as the product promises.
+    """
     wanted = request.args.get("lang") or request.cookies.get(LOCALE_COOKIE)
+    if wanted is None and request.path.startswith("/api/"):
+        wanted = request.accept_languages.best_match(LOCALES)
     return wanted if wanted in LOCALES else "zh"
 
 

@@ -425,7 +425,7 @@ def install(app, rt):
         bp = _api_blueprint(rt)
         app.register_blueprint(bp)
         csrf.exempt(bp)
-        openapi.register(*_openapi_paths(rt))
+        openapi.register(app, *_openapi_paths(rt))
 
 
 def current_record_types():

@@ -27,16 +27,18 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
-def render_error(status, code, message):
+def render_error(status, code, message, params=None):
     if wants_json():
-        return error_response(code, message, status)
+        return error_response(code, message, status, params)
+    if params:
+        message = message % params
     return render_template("error.html", status=status, message=message), status
 
 
 def init_app(app):
     @app.errorhandler(PortalError)
     def _portal_error(exc):
-        return render_error(exc.status, exc.code, exc.message)
+        return render_error(exc.status, exc.code, exc.template, exc.params)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

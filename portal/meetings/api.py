@@ -1,7 +1,9 @@
 """JSON API for meetings (API.md § Live broadcasts); bearer tokens for writes."""
 from flask import Blueprint, jsonify, request, url_for
 
-from portal.core.api import api_user, int_arg, json_body, register_api_errors, token_required
+from portal.core.openapi import document_blueprint
+from portal.meetings import openapi_paths
+from portal.core.api import api_user, int_arg, pages_for, json_body, register_api_errors, token_required
 from portal.core.errors import ValidationError
 from portal.meetings import services
 from portal.meetings.models import Meeting
@@ -9,6 +11,8 @@ from portal.units.models import Unit
 
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
+PER_PAGE = 50
+document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 
 def _meeting_json(meeting):
@@ -41,7 +45,9 @@ def index():
         if village is None:
             raise ValidationError("bad_village", "村/社区不存在。")
         query = query.where(Meeting.village == village)
-    return jsonify({"meetings": [_meeting_json(m) for m in query.paginate(page, 50)], "page": page})
+    total = query.count()
+    return jsonify({"meetings": [_meeting_json(m) for m in query.paginate(page, PER_PAGE)], "page": page,
+                    "pages": pages_for(total, PER_PAGE), "total": total})
 
 
 @bp.get("/meetings/<int:meeting_id>")

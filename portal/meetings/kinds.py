@@ -63,7 +63,7 @@ def _agenda(data, meeting):
 
 def _vote(data, meeting):
     result = data.get("result")
-    if result not in VOTE_RESULTS:
+    if not isinstance(result, str) or result not in VOTE_RESULTS:
         raise ValidationError("bad_result", "表决结果必须是 passed（通过）或 rejected（未通过）。")
     return {"motion": _text(data, "motion", 500), "for": _count(data, "for"),
             "against": _count(data, "against"), "abstain": _count(data, "abstain"),

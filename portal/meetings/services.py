@@ -62,7 +62,7 @@ def _agenda(rows):
         raise ValidationError("bad_agenda", f"议程不超过{MAX_AGENDA}项。")
     out = []
     for row in rows:
-        if not isinstance(row, dict) or row.get("step") not in STEPS:
+        if not isinstance(row, dict) or not isinstance(row.get("step"), str) or row["step"] not in STEPS:
             raise ValidationError("bad_agenda", "每项议程须注明五步议事中的一步：" + "、".join(STEPS.values()) + "。")
         out.append((row["step"], _text(row.get("title"), "agenda", "议程内容", 200)))
     return out
@@ -105,7 +105,7 @@ def create_meeting(actor, village_code, title, kind, starts_at, place, agenda, h
     require(actor, "meeting.create", village)
     title = _text(title, "title", "会议名称", 120)
     place = _text(place, "place", "地点", 120)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValidationError("bad_kind", "会议类型必须是：" + "、".join(KINDS.values()) + "。")
     when = parse_datetime(starts_at, "starts_at", "开始时间")
     agenda_rows = _agenda(agenda)
@@ -221,7 +221,7 @@ def ask_question(actor, meeting, text):
 def moderate_question(actor, meeting, question_id, action):
     """The host approves (it is broadcast to everyone, audited) or hides a pending question."""
     _require_host(actor, meeting)
-    if action not in ("approve", "hide"):
+    if not isinstance(action, str) or action not in ("approve", "hide"):
         raise ValidationError("bad_action", "操作必须是 approve 或 hide。")
     if isinstance(question_id, bool) or not isinstance(question_id, int):
         raise ValidationError("bad_question", "问题编号不对。")

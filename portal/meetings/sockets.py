@@ -76,7 +76,9 @@ def on_connect(auth=None):
         if token:
             user = user_for_token(token) if isinstance(token, str) else None
             if user is None:
-                raise ConnectionRefusedError({"code": "invalid_token", "message": "访问令牌无效。"})
+                # The client's connect_error gets {"message", "data": {"error": {"code", "message"}}}.
+                message = "访问令牌无效。"
+                raise ConnectionRefusedError(message, {"error": {"code": "invalid_token", "message": message}})
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
         with _users_lock:

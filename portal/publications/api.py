@@ -6,18 +6,21 @@ raise PortalErrors that ``register_api_errors`` turns into
 """
 from flask import Blueprint, jsonify, request
 
-from portal.core.api import api_user, int_arg, json_body, register_api_errors, token_required
+from portal.core.openapi import document_blueprint
+from portal.publications import openapi_paths
+from portal.core.api import api_user, int_arg, pages_for, json_body, register_api_errors, token_required
 from portal.core.errors import ValidationError
 from portal.publications import attachments as attachment_service
 from portal.core.money import amount_text
 from portal.publications import duties, objections, powers, services
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES, PUBLIC_STATUSES
-from portal.core.clock import date_text
-from portal.publications.queries import page_of, public_query
+from portal.core.clock import EARLIEST, LATEST, date_text
+from portal.publications.queries import PER_PAGE, page_of, public_query
 from portal.publications.serialize import brief, objection_dict, public_dict, staff_dict
 
 bp = Blueprint("publications_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
+document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 
 def _view(pub, status=200):
@@ -55,10 +58,11 @@ def list_publications():
     status = request.args.get("status") or None
     if status and status not in PUBLIC_STATUSES:
         raise ValidationError("bad_status", "状态必须是 published、superseded 或 withdrawn。")
-    year = int_arg("year", 0, minimum=0, maximum=9999) or None
+    year = int_arg("year", 0, minimum=EARLIEST.year, maximum=LATEST.year) or None
     page = int_arg("page", 1, minimum=1, maximum=100000)
     rows, total = page_of(public_query(village, category, year, status, power_category), page)
-    return jsonify({"publications": [brief(p) for p in rows], "page": page, "total": total})
+    return jsonify({"publications": [brief(p) for p in rows], "page": page, "pages": pages_for(total, PER_PAGE),
+                    "total": total})
 
 
 @bp.post("/publications")
@@ -174,7 +178,7 @@ def lodge(pub_id):
 def moderate(obj_id):
     """Supervisor: ``{"decision": "show"|"reject", "note"?}``."""
     data = json_body()
-    if data.get("decision") not in ("show", "reject"):
+    if not isinstance(data.get("decision"), str) or data["decision"] not in ("show", "reject"):
         raise ValidationError("bad_decision", "decision 必须是 show 或 reject。")
     obj = objections.moderate(api_user(), objections.get_objection(obj_id), data["decision"] == "show",
                               data.get("note") or "")

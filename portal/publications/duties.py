@@ -9,6 +9,7 @@ matter instead (see ``amount_duties``).
 """
 import datetime
 
+from portal.core.routing import to_id
 from portal.core.text import clean_text
 from portal.core.auditing import record
 from portal.core.db import transaction
@@ -83,7 +84,7 @@ def rule_payload(rule):
 
 
 def get_rule(rule_id):
-    rule = DutyRule.get_or_none(DutyRule.id == rule_id) if str(rule_id).isdigit() else None
+    rule = DutyRule.get_or_none(DutyRule.id == to_id(rule_id)) if to_id(rule_id) is not None else None
     if rule is None:
         raise NotFound("duty_rule_not_found", "找不到该公开责任规则。")
     return rule

@@ -4,6 +4,7 @@ supervisor before anyone else sees them, answered by the clerk in public.
 Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
+from portal.core.routing import to_id
 from portal.core.auditing import record
 from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
@@ -29,7 +30,7 @@ def period_state(pub, on=None):
 
 
 def get_objection(obj_id):
-    obj = Objection.get_or_none(Objection.id == obj_id) if str(obj_id).isdigit() else None
+    obj = Objection.get_or_none(Objection.id == to_id(obj_id)) if to_id(obj_id) is not None else None
     if obj is None:
         raise NotFound("objection_not_found", "找不到该异议。")
     return obj

@@ -9,6 +9,8 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.core.routing import ascii_int
+from portal.core.clock import EARLIEST, LATEST
 from portal.core.errors import PortalError
 from portal.core.permissions import can
 from portal.publications import duties, objections, powers, services
@@ -49,9 +51,11 @@ def village_list(code):
     category = request.args.get("category") if request.args.get("category") in CATEGORIES else None
     status = request.args.get("status") if request.args.get("status") in PUBLIC_STATUSES else None
     year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and len(year) == 4 else None
+    year = ascii_int(year)
+    year = year if year and EARLIEST.year <= year <= LATEST.year else None
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    page = ascii_int(page)
+    page = page if page and page < 10000 else 1
     rows, total = page_of(public_query(village, category, year, status), page)
     return render_template("publications/list.html", village=village, rows=rows, total=total, page=page,
                            category=category, status=status, year=year, years=years_of(village),

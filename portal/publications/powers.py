@@ -5,6 +5,7 @@ on which day (append-only, each an audit entry). The flowchart marks a step
 ``done``, ``late`` (later than its time limit after the previous step),
 ``missing`` (skipped: a later step is done) or ``pending``.
 """
+from portal.core.routing import to_id
 from portal.core.text import clean_text
 from portal.core.auditing import record
 from portal.core.db import transaction
@@ -59,8 +60,8 @@ def record_step(actor, pub, step_id, done_on, note=""):
         raise Conflict("no_power", "该记录没有关联权力清单事项。")
     if pub.status == "withdrawn":
         raise Conflict("withdrawn", "已撤回的记录不能再登记步骤。")
-    step = PowerStep.get_or_none((PowerStep.id == step_id) & (PowerStep.power == pub.power_id)) \
-        if str(step_id).isdigit() else None
+    step = PowerStep.get_or_none((PowerStep.id == to_id(step_id)) & (PowerStep.power == pub.power_id)) \
+        if to_id(step_id) is not None else None
     if step is None:
         raise ValidationError("bad_step", "该步骤不属于本记录的权力事项。")
     done_on = parse_date(done_on, "done_on", "完成日期")

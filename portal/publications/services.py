@@ -5,6 +5,7 @@ entry in one transaction, and only after commit tells the projections
 (search, feeds) through ``public.changed``. Refusals raise a PortalError with
 a Chinese message and leave the database untouched.
 """
+from portal.core.routing import to_id
 from portal.core import events
 from portal.core import records
 from portal.core.db import for_update, transaction
@@ -31,7 +32,7 @@ MAX_PERIOD_DAYS = 366
 
 
 def get_publication(pub_id):
-    pub = Publication.get_or_none(Publication.id == pub_id) if str(pub_id).isdigit() else None
+    pub = Publication.get_or_none(Publication.id == to_id(pub_id)) if to_id(pub_id) is not None else None
     if pub is None:
         raise NotFound("publication_not_found", "找不到该公开记录。")
     return pub
@@ -53,7 +54,7 @@ def clean_fields(data, default_category=None):
     title = _text(data, "title", "标题", MAX_TITLE, required=True)
     body = _text(data, "body", "正文", MAX_BODY)
     category = data.get("category") or default_category
-    if category not in CATEGORIES:
+    if not isinstance(category, str) or category not in CATEGORIES:
         raise ValidationError("bad_category", "公开类别无效，请从 " + "、".join(CATEGORIES.values()) + " 中选择。")
     power = None
     if data.get("power"):

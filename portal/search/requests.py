@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from search_index import FACETS, QueryError
 
-from portal.core.clock import iso
+from portal.core.routing import ascii_int
+from portal.core.clock import iso, parse_date
 from portal.core.errors import ValidationError
 from portal.core.i18n import N_
 from portal.search.registry import category_name
@@ -24,20 +25,17 @@ TYPE_NAMES = {"publication": N_("公开信息"), "seal_use": N_("用章记录"),
 
 
 def _date(args, name, end=False):
-    raw = (args.get(name) or "").strip()
-    if not raw:
+    """A ``from``/``to`` day through the one bounded date parser (1949–2100), as a China-time moment."""
+    day = parse_date((args.get(name) or "").strip(), name, f"日期 {name} ")
+    if day is None:
         return None
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
-        raise ValidationError(f"bad_{name}", f"日期 {name} 格式应为 年-月-日，例如 2024-05-01。")
     moment = datetime.combine(day, time.max if end else time.min, tzinfo=CHINA)
     return moment
 
 
 def _page(args):
     raw = (args.get("page") or "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not 1 <= (ascii_int(raw) or 0) <= MAX_PAGE:
         raise ValidationError("bad_page", f"页码必须是 1 到 {MAX_PAGE} 之间的整数。")
     return int(raw)
 

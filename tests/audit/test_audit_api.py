@@ -91,7 +91,7 @@ def test_signing_key_is_encrypted_and_owner_only(logged, client, tmp_path):
 
 def test_audit_paths_in_openapi_document(app):
     from portal.core import openapi
-    paths = openapi.document()["paths"]
+    paths = openapi.document(app)["paths"]
     for path in ("/api/v1/audit/checkpoint", "/api/v1/audit/entries", "/api/v1/audit/proof/inclusion",
                  "/api/v1/audit/proof/consistency", "/api/v1/audit/checkpoints"):
         assert path in paths

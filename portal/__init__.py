@@ -93,7 +93,8 @@ def create_app(test_config=None, instance=None):
     i18n.init_app(app, babel)
     security.init_app(app)
     web_errors.init_app(app)
-    socketio.init_app(app, async_mode="threading",
+    from portal import server
+    socketio.init_app(app, async_mode=server.async_mode(),
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
                       cors_allowed_origins=[], max_http_buffer_size=1_000_000)
 

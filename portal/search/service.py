@@ -9,6 +9,7 @@ With ``SEARCH_SYNC`` set (tests, CLI) changes are applied inside ``emit``.
 import logging
 import queue
 import threading
+import time
 from contextlib import contextmanager
 
 from search_index import DocumentError, SearchIndex, check
@@ -127,6 +128,23 @@ class SearchService:
             items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
+
+    def follow(self, seconds):
+        """Apply, every ``seconds``, what other processes wrote to the shared log.
+
+        Each server process keeps its own index; a publish on another process
+        reaches this one only through the audit log, so look at it regularly.
+        """
+        def run():
+            while True:
+                time.sleep(seconds)
+                try:
+                    if self.index.is_current():
+                        self.catch_up()
+                except Exception:
+                    log.exception("search follow failed; trying again")
+
+        threading.Thread(target=run, name="search-follower", daemon=True).start()
 
     def start_catch_up(self):
         """Once per process, in the background so the first request is not held up."""

@@ -1,4 +1,5 @@
 """``/healthz`` and ``/readyz`` with JSON bodies (no authentication, no personal data)."""
+import os
 import time
 
 from flask import Blueprint, current_app, jsonify
@@ -12,7 +13,7 @@ DEFAULT_MAX_INDEX_LAG = 50  # audit entries the search index may trail before th
 @bp.route("/healthz")
 def healthz():
     """200 ``{"status": "ok"}`` whenever the process can answer at all."""
-    return jsonify(status="ok")
+    return jsonify(status="ok", pid=os.getpid())
 
 
 def _check(fn):

@@ -112,7 +112,12 @@ class SearchIndex:
         and nothing of the batch is written). Records ``audit_index`` if given
         and larger than the stored one.
         """
-        prepared = [(key_of(t, i), fields_of(check(d)) if d is not None else None) for t, i, d in changes]
+        # One entry per key, the last one winning: Whoosh's update_document only replaces documents of
+        # committed segments, so a key added twice in one writer would be indexed twice.
+        prepared = {}
+        for t, i, d in changes:
+            prepared[key_of(t, i)] = fields_of(check(d)) if d is not None else None
+        prepared = list(prepared.items())
         with self._locked():
             ix = self._open_or_create()
             writer = ix.writer()

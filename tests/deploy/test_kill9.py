@@ -33,7 +33,7 @@ def checkpoint(server):
     """The current checkpoint. Under 8 SQLite writers the read can fail with "database is locked"
     (a deferred transaction cannot upgrade to a write: SQLite answers BUSY at once); ask again."""
     for _ in range(50):
-        body = checkpoint(server)
+        body = requests.get(server.url + "/api/v1/audit/checkpoint", timeout=10).json()
         if "size" in body:
             return body
         time.sleep(0.1)
@@ -60,6 +60,7 @@ def run_crash_test(tmp_path, database_url=None):
     acknowledged, lock = [], threading.Lock()
     counter = iter(range(WRITES))
     counter_lock = threading.Lock()
+    finished = threading.Event()
 
     def client():
         session = requests.Session()
@@ -73,12 +74,14 @@ def run_crash_test(tmp_path, database_url=None):
                     pub = publish(server.url, clerk, sup, f"耐久测试第{n}号公示", session=session)
                     break
                 except requests.RequestException:
+                    if server.proc is None or finished.is_set():
+                        return
                     time.sleep(0.3)  # the server died under us: not acknowledged; try again once it is back
                     session = requests.Session()
             with lock:
                 acknowledged.append(pub)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(CLIENTS)]
     try:
         for t in threads:
             t.start()
@@ -101,6 +104,7 @@ def run_crash_test(tmp_path, database_url=None):
         server.stop()
         verify(server)
     finally:
+        finished.set()
         server.stop()
 
 

@@ -59,16 +59,13 @@ def main(argv=None):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from portal.core.db import database
+    from portal.core.db import connection
     from portal.demo import DEMO_PASSWORD, demo_accounts, load_demo
+    from portal.core.db import database
     server.cooperate(database.obj)
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        try:
-            loaded = False if args.no_demo else load_demo()
-            accounts = demo_accounts() if loaded else []
-        finally:
-            database.close()
+    with app.app_context(), connection():
+        loaded = False if args.no_demo else load_demo()
+        accounts = demo_accounts() if loaded else []
     if "search" in app.extensions:
         with app.app_context():
             app.extensions["search"].start_catch_up()

@@ -56,14 +56,22 @@ def _unlock(row, passphrase):
     return Signer(row, key)
 
 
+def _active_row():
+    return AuditKey.select().where(AuditKey.retired_at.is_null()).order_by(AuditKey.id.desc()).first()
+
+
 def active_signer(name, passphrase):
-    """The current signing key, created (under the append lock) if the log has none yet."""
-    with database.atomic():
-        row = AuditKey.select().where(AuditKey.retired_at.is_null()).order_by(AuditKey.id.desc()).first()
-        if row is None:
+    """The current signing key, created (under the append lock) if the log has none yet.
+
+    The lock is the transaction's first statement: on SQLite a transaction that
+    read first and then writes cannot wait for a busy writer (WAL refuses the
+    upgrade at once with "database is locked"), one that writes first can.
+    """
+    row = _active_row()
+    if row is None:
+        with database.atomic():
             log._lock_head()
-            row = (AuditKey.select().where(AuditKey.retired_at.is_null()).order_by(AuditKey.id.desc()).first()
-                   or _store(name, Ed25519PrivateKey.generate(), passphrase))
+            row = _active_row() or _store(name, Ed25519PrivateKey.generate(), passphrase)
     return _unlock(row, passphrase)
 
 
@@ -74,6 +82,7 @@ def rotation_statement(old_vkey, new_vkey):
 def rotate(passphrase, name=None, actor=None):
     """Replace the signing key; the hand-over is a log entry signed by the old key."""
     with database.atomic():
+        log._lock_head()  # write first (see active_signer)
         old = active_signer(name or "audit", passphrase)
         new_key = Ed25519PrivateKey.generate()
         new_name = name or old.name

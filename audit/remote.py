@@ -61,7 +61,8 @@ def verify_remote(base_url, vkey=None, saved_note=None, progress=True):
             except merkle.ProofError as exc:
                 raise VerifyError(saved.size - 1, f"log is not an extension of the saved checkpoint: {exc}") from None
     with tqdm(total=size, unit="entry", disable=not progress, mininterval=0.5) as bar:
-        res = scan.scan(_pages(api, size), 0, scan.GENESIS, targets, leaf_label="served", on_batch=bar.update)
+        res = scan.scan(_pages(api, size), 0, scan.GENESIS, targets, leaf_label="served", on_batch=bar.update,
+                        redacted=True)
     Stitcher(targets).take(res, prefix=[])
     finish(res.end, size, targets)
     return size, current["checkpoint"]
@@ -74,6 +75,14 @@ def _hash_or_empty(text):
         return b""  # never equal to a real leaf hash: reported as a mismatch
 
 
+def _leaf_bytes(entry):
+    """The served bytes; None for an entry the portal withholds (``redacted``: an older entry
+    naming a login name), whose leaf hash alone is then checked in the tree."""
+    if entry.get("leaf") is None and entry.get("redacted"):
+        return None
+    return base64.b64decode(entry.get("leaf") or "")
+
+
 def _pages(api, size):
     """Batches of (leaf bytes, served leaf hash, no nodes) page by page, up to ``size``."""
     start = 0
@@ -81,6 +90,6 @@ def _pages(api, size):
         batch = api.get("/entries", start=start, limit=min(PAGE, size - start))["entries"][:size - start]
         if not batch:
             return
-        yield from scan.consecutive([(e["index"], base64.b64decode(e["leaf"]), _hash_or_empty(e["leaf_hash"]), None)
+        yield from scan.consecutive([(e["index"], _leaf_bytes(e), _hash_or_empty(e["leaf_hash"]), None)
                                      for e in batch])
         start = batch[-1]["index"] + 1

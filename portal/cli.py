@@ -1,23 +1,19 @@
 """``flask --app portal …`` commands: init-db, create-user, create-token, seed-demo, backup, restore."""
+import functools
 import sqlite3
 from pathlib import Path
 
 import click
 import peewee
-from flask import current_app
 
-from portal.core.db import database
+from portal.core.db import connection, database
 
 
 def _connected(fn):
+    @functools.wraps(fn)
     def wrapped(*args, **kwargs):
-        database.connect(reuse_if_open=True)
-        try:
+        with connection():
             return fn(*args, **kwargs)
-        finally:
-            database.close()
-    wrapped.__name__ = fn.__name__
-    wrapped.__doc__ = fn.__doc__
     return wrapped
 
 

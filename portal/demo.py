@@ -2,12 +2,11 @@
 
 Demo accounts share one password and are for demonstration only: never load
 the demo into a real county's database. Domains add their own demo content in
-``portal/<domain>/demo.py`` with ``load(ctx)``; they run after the tree and
-the people exist.
+``portal/<domain>/demo.py`` and declare it (``Domain.demo``); they run after the
+tree and the people exist, in ``demo_order``.
 """
-import importlib
-
 from portal.accounts.models import User
+from portal.core import registry
 from portal.accounts.services import create_user
 from portal.units.models import Unit
 from portal.units.services import create_unit
@@ -81,9 +80,7 @@ def load_demo():
         _user(ctx, f"inspector_{t_code[6:9]}", "inspector", township, f"{t_name}纪委")
     _user(ctx, "inspector_county", "inspector", county, "县纪委监委")
     _user(ctx, "admin", "admin", None, "平台管理员")
-    from portal import domain_packages, _optional
-    for name in domain_packages():
-        mod = _optional(f"portal.{name}.demo")
-        if mod is not None and hasattr(mod, "load"):
-            mod.load(ctx)
+    for domain in sorted(registry.of().domains.values(), key=lambda d: d.demo_order):
+        if domain.demo is not None:
+            domain.demo(ctx)
     return True

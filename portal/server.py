@@ -117,7 +117,7 @@ def serve(app, host, port):
     from gevent import pywsgi, signal_handler
     import signal
 
-    from portal.extensions import socketio
+    from portal.core.extensions import socketio
     server = pywsgi.WSGIServer((host, port), app, log=None, error_log=None)
     # systemd and the tests stop the portal with SIGTERM: finish cleanly, exit 0.
     signal_handler(signal.SIGTERM, server.stop)

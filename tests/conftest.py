@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g
 import requests
 
 os.environ.setdefault("PORTAL_PASSWORD_HASH", "cheapest")  # many demo accounts; servers inherit it
@@ -59,13 +60,32 @@ def pg_url():
     conn.close()
 
 
+_pushed_contexts = []
+
+
 def make_app(tmp_path, database_url=None, **extra):
+    """A test app with its app context pushed, so the test can call services directly as a
+    request would (they read the app's registry); the context is popped after the test."""
     from portal import create_app
     config = {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "WTF_CSRF_ENABLED": False}
     if database_url:
         config["DATABASE_URL"] = database_url
     config.update(extra)
-    return create_app(config)
+    app = create_app(config)
+    context = app.app_context()
+    context.push()
+    _pushed_contexts.append(context)
+    # A request reuses a pushed app context of its app, and with it ``g`` (the signed-in user, the
+    # API token's user, the locale): start each test request with an empty ``g``, as in production.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _pop_app_contexts():
+    yield
+    while _pushed_contexts:
+        _pushed_contexts.pop().pop()
 
 
 @pytest.fixture

@@ -58,4 +58,12 @@ class LoginFailure(BaseModel):
     at = peewee.DateTimeField(default=utcnow, index=True)
 
 
-MODELS = [User, ApiToken, LoginFailure]
+class LoginSession(BaseModel):
+    """A signed-in browser session, so signing out ends it on the server too: the cookie
+    alone (signed, not secret once copied) no longer opens staff pages after logout."""
+    sid_hash = peewee.CharField(max_length=64, unique=True)  # SHA-256 hex of the id kept in the cookie
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+MODELS = [User, ApiToken, LoginFailure, LoginSession]

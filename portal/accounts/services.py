@@ -6,11 +6,13 @@ import re
 import secrets
 
 from argon2 import PasswordHasher, profiles
+from flask import current_app, has_app_context
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
-from portal.accounts.models import ROLES, ApiToken, LoginFailure, User, utcnow
-from portal.core.db import database
+from portal.accounts.models import ROLES, ApiToken, LoginFailure, LoginSession, User, utcnow
+from portal.core.db import transaction
 from portal.core.errors import ValidationError
+from portal.core.text import clean_text
 from portal.units.models import Unit
 
 def _make_hasher():
@@ -56,8 +58,7 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
         password = secrets.token_urlsafe(12)
     if len(password) < 8 or len(password) > 128:
         raise ValidationError("bad_password", "密码长度须为8–128位。")
-    if len(display_name or "") > 32:
-        raise ValidationError("bad_display_name", "显示名称不超过32个字。")
+    display_name = clean_text(display_name, "display_name", "显示名称", 32)
     unit = None
     if unit_code:
         unit = Unit.get_or_none(Unit.code == unit_code)
@@ -69,22 +70,68 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
         raise ValidationError("bad_unit_level", "该角色不能设在这一层级的单位。")
     if User.get_or_none(User.username == username):
         raise ValidationError("duplicate_username", "该用户名已存在。")
-    with database.atomic():
+    with transaction():
         user = User.create(username=username, role=role, unit=unit,
                            display_name=display_name or username, password_hash=hash_password(password))
     return user, password
 
 
 def set_active(user, active):
-    with database.atomic():
+    """Enable or disable a user; disabling also ends every session they have open."""
+    with transaction():
         user.active = bool(active)
         user.save()
+        if not user.active:
+            LoginSession.delete().where(LoginSession.user == user).execute()
+
+
+def session_lifetime():
+    """PERMANENT_SESSION_LIFETIME in seconds (Flask accepts seconds or a timedelta)."""
+    value = current_app.config["PERMANENT_SESSION_LIFETIME"] if has_app_context() else 8 * 3600
+    return value.total_seconds() if isinstance(value, datetime.timedelta) else value
+
+
+def _sid_hash(sid):
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def open_session(user):
+    """A new server-side session for ``user``; returns the id the cookie carries."""
+    sid = secrets.token_urlsafe(32)
+    lifetime = session_lifetime()
+    with transaction():
+        # sessions past their lifetime can never load again: drop this user's on the way
+        LoginSession.delete().where((LoginSession.user == user) & (
+            LoginSession.created_at < utcnow() - datetime.timedelta(seconds=lifetime))).execute()
+        LoginSession.create(sid_hash=_sid_hash(sid), user=user)
+    return sid
+
+
+def close_session(sid):
+    if isinstance(sid, str) and sid:
+        with transaction():
+            LoginSession.delete().where(LoginSession.sid_hash == _sid_hash(sid)).execute()
+
+
+def user_for_session(user_id, sid):
+    """The active user of a session still open on the server (and within its lifetime), else None."""
+    lifetime = session_lifetime()
+    if not isinstance(sid, str) or not sid or not str(user_id).isdigit() or len(sid) > 100:
+        return None
+    since = utcnow() - datetime.timedelta(seconds=lifetime)
+    row = (LoginSession.select(LoginSession, User).join(User)
+           .where((LoginSession.sid_hash == _sid_hash(sid)) & (LoginSession.user == int(user_id))
+                  & (LoginSession.created_at >= since))
+           .first())
+    if row is None or not row.user.active:
+        return None
+    return row.user
 
 
 def create_token(user, label=""):
     """Issue a bearer token; only its SHA-256 is stored, the token is returned once."""
     token = "svp_" + secrets.token_urlsafe(32)
-    with database.atomic():
+    with transaction():
         ApiToken.create(user=user, token_hash=hashlib.sha256(token.encode()).hexdigest(), label=label[:64])
     return token
 
@@ -123,10 +170,10 @@ def authenticate(username, password, address, max_failures=5, window=900):
     except (VerifyMismatchError, InvalidHashError):
         ok = False
     if not ok:
-        with database.atomic():
+        with transaction():
             for key in keys:
                 LoginFailure.create(key=key)
         return None
-    with database.atomic():
+    with transaction():
         LoginFailure.delete().where(LoginFailure.key == keys[0]).execute()
     return user

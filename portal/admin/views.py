@@ -108,19 +108,28 @@ def unit_contact(code):
 @bp.route("/users", methods=["GET", "POST"])
 @admin_required("admin.users")
 def users():
-    """Users with a form to add one; the generated password is shown once."""
+    """Users with a form to add one. The initial password is shown once, in this page's
+    answer to the POST (201), never in a flash: flashes live in the session cookie,
+    which is signed but readable by whoever holds it."""
     form = UserForm()
-
-    def write():
-        user, password = create_user(form.username.data, form.role.data, form.unit.data or None,
-                                     form.password.data or None, form.display_name.data or "")
-        return _("已添加用户 %(user)s，初始密码：%(password)s", user=user.username, password=password)
-
-    done, status = submit(form, write, "admin.users")
-    if done:
-        return done
+    created, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                created = create_user(form.username.data, form.role.data, form.unit.data or None,
+                                      form.password.data or None, form.display_name.data or "")
+                status = 201
+                form = UserForm(formdata=None)
+            except ValidationError as exc:
+                flash(_(exc.message), "error")
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    flash(message, "error")
     rows = User.select().order_by(User.role, User.username)
-    return render_template("admin/users.html", form=form, users=rows, toggle=ToggleForm()), status
+    response = render_template("admin/users.html", form=form, users=rows, toggle=ToggleForm(), created=created)
+    return response, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<int:user_id>/toggle")

@@ -1,32 +1,83 @@
 """The portal's side of the audit log (library in ``audit/``).
 
-Services call ``record(...)`` inside their ``with database.atomic():`` so a
-change and its entry commit together; domains call ``register_source`` in their
-``setup(app)`` so ``python -m audit verify`` can re-derive each payload from
+Services call ``record(...)`` inside their ``transaction()`` so a change and
+its entry commit together; domains declare ``audit_sources`` in their
+descriptor so ``python -m audit verify`` can re-derive each payload from
 today's rows and catch an edited published record.
 """
+import hashlib
+import hmac
+import re
+
 import peewee
+from flask import current_app, has_app_context
 
 from audit import db as audit_db
-from audit import log as audit_log
 from audit import sources as audit_sources
+from portal.core.auditing import record  # noqa: F401  (domains write entries through it)
 from portal.core.db import database
 
 
-def _actor_name(actor):
-    """Entries name people by login name; None is the system."""
-    if actor is None:
-        return None
-    return getattr(actor, "username", None) or str(actor)
+# A login name (the username rule: ASCII letters, digits, _ . -). Labels written since
+# entries stopped naming people by login always hold a Chinese character or "·",
+# so an actor matching this is an entry from before and is shown by ``public_actor``.
+LOGIN_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
 
-def record(actor, action, object_type, object_id, payload, files=()):
-    """Append the audit entry for a change; returns it (``.index``, ``.leaf_hash`` hex).
+def _pseudonym(user):
+    key = current_app.config["SECRET_KEY"].encode() if has_app_context() else b"portal"
+    return hmac.new(key, f"actor:{user.id}".encode(), hashlib.sha256).hexdigest()[:8]
 
-    Must run inside the caller's ``database.atomic()``: the entry rolls back with the change.
+
+def actor_label(user):
+    """What a public entry says about who acted: never a login name (it may be a mobile number).
+
+    Residents: "村民·张**" (masked like live questions) or, when their display name
+    is only their login name, "村民·#<pseudonym>" (stable per person, keyed by the
+    portal's secret, so it cannot be recomputed from a user id). Staff act in
+    office: their role and unit, "村务发布员·后溪村". None is the system.
     """
-    entry = audit_log.append(_actor_name(actor), action, object_type, str(object_id), payload, files)
-    return entry
+    if user is None:
+        return None
+    if isinstance(user, str):
+        return user
+    from portal.accounts.models import ROLE_NAMES
+    if user.role == "resident":
+        name = (user.display_name or "").strip()
+        if name and name != user.username and not name.isascii():
+            return f"村民·{name[0]}**"
+        return f"村民·#{_pseudonym(user)}"
+    role = ROLE_NAMES.get(user.role, user.role)
+    return f"{role}·{user.unit.name}" if user.unit_id else role
+
+
+def public_actor(actor):
+    """The actor of a stored entry as pages and the API show it (older entries hold a login name)."""
+    if actor is None or not LOGIN_NAME.match(actor):
+        return actor
+    from flask import g
+    from portal.accounts.models import User
+    cache = g.setdefault("public_actors", {}) if has_app_context() else {}
+    if actor not in cache:
+        user = User.get_or_none(User.username == actor)
+        cache[actor] = actor_label(user) if user is not None else "用户"
+    return cache[actor]
+
+
+
+def public_entry(entry):
+    """An entry as the public sees it: ``(actor label, leaf text or None)``.
+
+    Entries written since actors are labels are shown byte for byte. An older
+    entry naming a login name keeps its bytes (its hash is in every checkpoint
+    since), but they are not served: the API gives its leaf hash, which the next
+    entry's ``prev`` and the tree still bind, and ``leaf`` null (``redacted``).
+    """
+    import json
+    text = bytes(entry.entry).decode("utf-8")
+    stored = json.loads(text).get("actor")
+    shown = public_actor(stored)
+    return shown, (text if shown == stored else None)
 
 
 def register_source(object_type, fn):
@@ -43,34 +94,12 @@ def entry_at(index):
         return None
 
 
-def setup(app):
-    """The proof widget's template global; background checkpoints for a serving portal."""
-    app.add_template_global(entry_at, "audit_entry")
-    from portal.auditlog.commands import rotate_key_cmd
-    app.cli.add_command(rotate_key_cmd)
-    try:
-        from portal.core import openapi
-    except ImportError:  # the OpenAPI registry arrives with the publications branch
-        openapi = None
-    if openapi is not None:
-        from portal.auditlog.openapi_paths import PATHS
-        openapi.register(PATHS)
-    if not app.testing:
-        from portal.auditlog.services import start_checkpointer
-        start_checkpointer(app)
-
-
-def bind(db):
-    """Point the audit library at the portal's Database (called by the app factory)."""
-    audit_db.database.initialize(db)
-
-
 def _follow(obj):
     if obj is not None and not isinstance(obj, peewee.Proxy):
         audit_db.database.initialize(obj)
 
 
-# The schema is created before bind() runs, so follow the portal's proxy from now on.
+# The audit library's models follow the portal's database proxy wherever it is bound.
 database.attach_callback(_follow)
 _follow(database.obj)
 

@@ -7,6 +7,7 @@ from audit import checkpoints, log
 from audit.log import LogRangeError
 from portal.core.api import error_response, int_arg, register_api_errors
 from portal.core.clock import iso
+from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit")
@@ -29,9 +30,14 @@ def checkpoint_json(cp):
 
 
 def entry_json(entry):
-    return {"index": entry.idx, "leaf": base64.b64encode(bytes(entry.entry)).decode(),
-            "leaf_hash": entry.leaf_hash, "action": entry.action, "object_type": entry.object_type,
-            "object_id": entry.object_id}
+    """``leaf`` is null (and ``redacted`` true) for an older entry whose bytes name a login name."""
+    actor, text = public_entry(entry)
+    out = {"index": entry.idx, "leaf": base64.b64encode(text.encode("utf-8")).decode() if text is not None else None,
+           "leaf_hash": entry.leaf_hash, "action": entry.action, "object_type": entry.object_type,
+           "object_id": entry.object_id, "actor": actor}
+    if text is None:
+        out["redacted"] = True
+    return out
 
 
 @bp.get("/checkpoint")

@@ -1,8 +1,8 @@
 """The portal's log: its origin, its signing key's passphrase, batched checkpoints.
 
 The passphrase that encrypts the signing key comes from ``AUDIT_KEY_PASSPHRASE``
-or, failing that, from ``<instance>/audit_key.secret`` (created on first run,
-mode 0600, so only the portal's owner can read it).
+or, failing that, from a file outside the folder that holds the key (see
+``passphrase``), so a copied instance folder or database cannot be unlocked.
 """
 import os
 import secrets
@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import peewee
 from flask import current_app
 
 from audit import checkpoints, keys
@@ -17,7 +18,9 @@ from audit import checkpoints, keys
 DEFAULT_ORIGIN = "sunlight-village-portal/audit"
 DEFAULT_INTERVAL = 5.0
 CACHE_SECONDS = 1.0
+LOCK_RETRIES = 5
 _lock = threading.Lock()
+_passphrase_lock = threading.Lock()
 
 
 def origin(app=None):
@@ -32,19 +35,33 @@ def interval(app=None):
 
 
 def passphrase(app=None):
+    """The passphrase that encrypts the signing key: ``AUDIT_KEY_PASSPHRASE``, or the file
+    ``AUDIT_KEY_PASSPHRASE_FILE`` names (default ``<instance>.audit-passphrase``, beside
+    the instance folder, created 0600 on first run). An instance from before this rule
+    kept it as ``<instance>/audit_key.secret``: it is moved out on first use."""
     app = app or current_app
     env = os.environ.get("AUDIT_KEY_PASSPHRASE")
     if env:
         return env.encode("utf-8")
-    path = Path(app.config["INSTANCE_DIR"]) / "audit_key.secret"
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(32))
+    path = Path(app.config["AUDIT_KEY_PASSPHRASE_FILE"])
+    legacy = Path(app.config["INSTANCE_DIR"]) / "audit_key.secret"
+    with _passphrase_lock:
+        if not path.exists():
+            secret = legacy.read_bytes().strip() if legacy.exists() else secrets.token_urlsafe(32).encode()
+            _write_owner_only(path, secret)
+        if legacy.exists() and path.read_bytes().strip() == legacy.read_bytes().strip():
+            legacy.unlink()
     return path.read_bytes().strip()
+
+
+def _write_owner_only(path, secret):
+    """Create ``path`` 0600 with ``secret``; another process that created it first wins."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secret)
 
 
 def signer(app=None):
@@ -76,29 +93,37 @@ def current_checkpoint(app=None, min_interval=None):
 
 
 def rotate_key(actor=None, app=None):
-    from portal.core.db import database
-    with database.atomic():
-        new = keys.rotate(passphrase(app), origin(app), actor)
+    from portal.core.auditing import actor_name
+    from portal.core.db import transaction
+    with transaction():
+        new = keys.rotate(passphrase(app), origin(app), actor_name(actor))
     current_checkpoint(app, min_interval=0)
     return new
 
 
 def start_checkpointer(app):
     """Sign checkpoints after writes in the background, at most every interval seconds."""
-    from portal.core.db import database
+    from portal.core.db import connection
+
+    def sign_once():
+        with app.app_context(), connection():
+            current_checkpoint(app)
 
     def run():
         stop = app.extensions["audit_checkpointer_stop"]
         while not stop.wait(interval(app) or DEFAULT_INTERVAL):
-            try:
-                with app.app_context():
-                    database.connect(reuse_if_open=True)
-                    try:
-                        current_checkpoint(app)
-                    finally:
-                        database.close()
-            except Exception:  # keep signing later; the API also signs lazily on read
-                app.logger.exception("audit checkpointer failed")
+            for attempt in range(LOCK_RETRIES):
+                try:
+                    sign_once()
+                    break
+                except peewee.OperationalError as exc:
+                    # SQLite under a burst of writers: the busy timeout ran out; try again soon
+                    if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1 or stop.wait(0.05 * (attempt + 1)):
+                        app.logger.exception("audit checkpointer failed")
+                        break
+                except Exception:  # keep signing later; the API also signs lazily on read
+                    app.logger.exception("audit checkpointer failed")
+                    break
 
     app.extensions["audit_checkpointer_stop"] = threading.Event()
     threading.Thread(target=run, name="audit-checkpointer", daemon=True).start()

@@ -12,5 +12,6 @@ def load(database_url):
     from portal import create_app
     from portal.core.db import database
     instance = os.environ.get("PORTAL_INSTANCE") or tempfile.mkdtemp(prefix="audit-verify-")
-    create_app({"DATABASE_URL": database_url, "INSTANCE_DIR": instance, "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_DIR": instance, "TESTING": True})
+    app.app_context().push()  # the source functions read the app's registry and build URLs
     database.connect(reuse_if_open=True)

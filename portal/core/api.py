@@ -3,6 +3,7 @@ import functools
 
 from flask import g, jsonify, request
 
+from portal.core import registry
 from portal.core.errors import PermissionDenied, PortalError, ValidationError
 
 
@@ -13,10 +14,9 @@ def error_response(code, message, status):
 def api_user():
     """The user behind the request's bearer token, or None (checked once per request)."""
     if "api_user" not in g:
-        from portal.accounts.services import user_for_token
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
-        g.api_user = user_for_token(token) if token else None
+        g.api_user = registry.of().provided["token_user"](token) if token else None
         g.api_token_given = bool(header)
     return g.api_user
 

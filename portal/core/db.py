@@ -1,4 +1,4 @@
-"""The peewee database, chosen by URL and bound at app start.
+"""The peewee database, chosen by URL and bound at app start; connections and transactions.
 
 ``database`` is a proxy so models can be declared before configuration is read
 (the scout pattern). ``open_database`` turns a URL into a connected peewee
@@ -6,12 +6,16 @@ Database: SQLite in WAL mode by default, PostgreSQL for multi-process
 deployments. A ``?schema=NAME`` query parameter on a PostgreSQL URL sets the
 search_path, which is how test runs keep out of each other's way.
 """
+import logging
+import threading
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 import peewee
 from playhouse.db_url import connect
 
 database = peewee.DatabaseProxy()
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -56,3 +60,106 @@ def ensure_schema(db):
 
 def is_postgres(db=None):
     return isinstance((db or database.obj), peewee.PostgresqlDatabase)
+
+
+# -- connections ---------------------------------------------------------------
+
+@contextmanager
+def connection():
+    """A connection for code outside a request (Socket.IO handlers, CLI, threads).
+
+    Closes it afterwards only if it opened it, so nesting inside a request or
+    another ``connection()`` is harmless.
+    """
+    opened = database.connect(reuse_if_open=True)
+    try:
+        yield database.obj
+    finally:
+        if opened and not database.is_closed():
+            database.close()
+
+
+def init_app(app):
+    """One connection per request: opened before it, closed on teardown."""
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+
+# -- transactions and after-commit hooks ------------------------------------------
+
+_local = threading.local()
+
+
+def _pending():
+    """This thread's hooks waiting for the outermost commit (peewee's state is per thread too)."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = []
+    return pending
+
+
+def _run_pending():
+    pending = _pending()
+    todo, pending[:] = list(pending), []
+    for fn in todo:
+        try:
+            fn()
+        except Exception:  # a projection must never undo or block the write that fed it
+            log.exception("after-commit hook %r failed", fn)
+
+
+@contextmanager
+def transaction(lock=False):
+    """One unit of work: rows and their audit entry commit together or not at all.
+
+    Nested calls become savepoints of the outermost one. Hooks added with
+    ``on_commit`` run once, after the outermost commit; a rollback (of the
+    whole or of the savepoint they were added in) drops them, so a service
+    called inside a caller's transaction never announces a change early.
+
+    ``lock=True`` takes the write lock when the outermost transaction begins
+    (SQLite ``BEGIN IMMEDIATE``), so a state check made inside cannot race a
+    concurrent writer; on PostgreSQL lock the row itself (``for_update``).
+    """
+    db = database.obj
+    outermost = db.transaction_depth() == 0
+    pending = _pending()
+    if outermost:
+        pending.clear()  # left over from a transaction that rolled back outside our control
+    mark = len(pending)
+    if outermost and lock and isinstance(db, peewee.SqliteDatabase):
+        block = db.atomic(lock_type="IMMEDIATE")
+    else:
+        block = db.atomic()
+    try:
+        with block:
+            yield db
+    except BaseException:
+        del pending[mark:]
+        raise
+    if outermost:
+        _run_pending()
+
+
+def on_commit(fn):
+    """Run ``fn()`` after the outermost transaction commits (never if it rolls back).
+
+    Refuses to run outside ``transaction()``: an event announced without one
+    could describe a change that never happened.
+    """
+    if database.obj is None or not database.obj.in_transaction():
+        raise RuntimeError("on_commit() must be called inside transaction()")
+    _pending().append(fn)
+    return fn
+
+
+def for_update(query):
+    """``SELECT … FOR UPDATE`` where the database has row locks (PostgreSQL); SQLite's
+    ``transaction(lock=True)`` already holds the write lock."""
+    return query.for_update() if is_postgres() else query

@@ -1,23 +1,36 @@
 """After-commit events: search indexing, live broadcasts and feeds subscribe here.
 
-Services emit only after their transaction has committed, so a subscriber never
-sees a change that could still roll back. A failing subscriber is logged and
-never undoes or blocks the write: projections can always be rebuilt.
+``emit`` may only be called inside ``transaction()``: the event is queued on
+the transaction and delivered after the outermost commit, so a subscriber
+never sees a change that could still roll back, and a service called inside
+a caller's transaction never announces early. A failing subscriber is logged
+and never undoes or blocks the write: projections can always be rebuilt.
 """
 import logging
-from collections import defaultdict
+
+from flask import current_app
+
+from portal.core import registry
+from portal.core.db import on_commit
 
 log = logging.getLogger(__name__)
-_subscribers = defaultdict(list)
 
 
-def subscribe(name, fn):
-    if fn not in _subscribers[name]:
-        _subscribers[name].append(fn)
+def subscribe(app, name, fn):
+    subscribers = registry.of(app).subscribers[name]
+    if fn not in subscribers:
+        subscribers.append(fn)
 
 
 def emit(name, **payload):
-    for fn in list(_subscribers.get(name, ())) + list(_subscribers.get("*", ())):
+    """Queue ``name`` for the current app's subscribers, delivered after commit."""
+    app = current_app._get_current_object()
+    on_commit(lambda: deliver(app, name, payload))
+
+
+def deliver(app, name, payload):
+    subs = registry.of(app).subscribers
+    for fn in list(subs.get(name, ())) + list(subs.get("*", ())):
         try:
             fn(name, **payload)
         except Exception:  # a projection must never break the write that fed it

@@ -5,8 +5,3 @@
 when configured). Every request gets a request id (``X-Request-Id``, kept from
 nginx when it sent a sane one) and one JSON log line.
 """
-from portal.health import logs
-
-
-def setup(app):
-    logs.init_app(app)

@@ -1,11 +1,12 @@
 """The village page's sections, one per capability in DESIGN.md.
 
-A domain fills its section by registering a function that returns a list of
-items ``{"title", "url", "meta"}`` for a village (newest first); a section with
-no provider or no items says plainly that nothing is published yet.
+A domain fills its section by declaring a ``Section`` whose provider returns a
+list of items ``{"title", "url", "meta"}`` for a village (newest first); a
+section with no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
 
+from portal.core import registry
 from portal.core.i18n import N_
 
 SECTIONS = OrderedDict([
@@ -20,20 +21,14 @@ SECTIONS = OrderedDict([
     ("followups", N_("督办")),
     ("dashboard", N_("数据看板")),
 ])
-_providers = {}
-
-
-def register(key, provider, more_endpoint=None):
-    """``provider(village) -> list of items``; ``more_endpoint`` links to the full list."""
-    if key not in SECTIONS:
-        raise KeyError(key)
-    _providers[key] = (provider, more_endpoint)
 
 
 def sections_for(village, limit=5):
+    """Every section in order; a domain fills its own through ``Domain.sections``."""
+    declared = registry.of().sections
     out = []
     for key, title in SECTIONS.items():
-        provider, more = _providers.get(key, (None, None))
-        items = provider(village)[:limit] if provider else []
-        out.append({"key": key, "title": title, "entries": items, "more": more})
+        section = declared.get(key)
+        items = section.provider(village)[:limit] if section else []
+        out.append({"key": key, "title": title, "entries": items, "more": section.more_endpoint if section else None})
     return out

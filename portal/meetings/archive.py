@@ -8,7 +8,9 @@ import hashlib
 import json
 import logging
 
+from portal.publications.services import publish_system_record
 from portal.core.clock import local_text, sealed_iso
+from portal.meetings.payloads import sealed_item
 from portal.meetings.models import STEPS, AgendaItem, MeetingItem, Question
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,6 @@ def _sealed(value):
 
 def archive_record(meeting):
     """Agenda, transcript, votes, approved questions, bid prices, notices, photos, peak viewers."""
-    from portal.meetings.services import sealed_item
     items = [sealed_item(i.meeting_id, i.seq, i.kind, i.data, i.at) for i in meeting.items.order_by(MeetingItem.seq)]
 
     def of(kind):
@@ -82,15 +83,11 @@ def archive_markdown(meeting, record):
 
 
 def publish_archive(actor, meeting, record):
-    """Publish the sealed record as a publication when the publications domain offers it.
+    """Publish the sealed record as a publication (publications' declared public service).
 
-    Until then (or if publishing fails) the meeting's own audited archive and
-    replay page are the public record; nothing here can undo the ending.
+    If publishing fails the meeting's own audited archive and replay page are
+    the public record; nothing here can undo the ending.
     """
-    try:
-        from portal.publications.services import publish_system_record
-    except ImportError:
-        return None
     try:
         pub = publish_system_record(meeting.village, ARCHIVE_CATEGORY, None, meeting.title,
                                     archive_markdown(meeting, record), actor, "meeting", str(meeting.id))

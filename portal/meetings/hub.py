@@ -38,7 +38,6 @@ NAMESPACE = "/live"
 HEARTBEAT_SECONDS = 10
 
 
-default = None  # the last app's Hub, for services called outside an app context
 
 
 def room(meeting_id):

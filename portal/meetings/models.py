@@ -5,7 +5,6 @@ meeting; the number is taken from ``Meeting.last_seq`` inside the same
 transaction that stores the item and its audit entry, so numbers never repeat
 or skip, whichever process takes them.
 """
-import datetime
 import json
 
 import peewee

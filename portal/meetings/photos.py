@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.core.db import database
+from portal.core.db import transaction
 from portal.core.errors import NotFound, ValidationError
 from portal.meetings.models import MeetingPhoto
 
@@ -59,7 +59,7 @@ def store_photo(meeting, data):
         tmp = target.with_suffix(".tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
-    with database.atomic():
+    with transaction():
         photo.save(force_insert=True)
     return photo
 

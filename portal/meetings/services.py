@@ -6,18 +6,19 @@ after commit is anything broadcast (``hub.publish``) or announced
 """
 import datetime
 
-from flask import current_app, has_app_context
+from flask import current_app
 
 from portal.core import events
 from portal.accounts.models import User
 from portal.auditlog import record
-from portal.core.clock import iso, parse_datetime, sealed_iso, utcnow
-from portal.core.db import database
+from portal.core.clock import iso, parse_datetime, utcnow
+from portal.core.db import connection, on_commit, transaction
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal.core.i18n import N_
-from portal.meetings import hub as live_hub
 from portal.meetings import kinds
-from portal.meetings.kinds import clean_text as _text
+from portal.meetings.kinds import masked_text as _text
+from portal.meetings.archive import archive_record, publish_archive, sha256_of
+from portal.meetings.payloads import item_payload, sealed_item
 from portal.meetings.models import KINDS, STEPS, AgendaItem, Meeting, MeetingItem, Question
 from portal.core.permissions import can, require
 from portal.units.models import Unit
@@ -28,22 +29,8 @@ QUESTION_MAX_PENDING = 5
 
 
 def hub():
-    """The app's hub; outside a request (demo loading, scripts) the last app built."""
-    if has_app_context():
-        return current_app.extensions["live_hub"]
-    return live_hub.default
-
-
-def item_payload(item):
-    """The wire form of an item (API.md): ``{"meeting", "seq", "kind", "data", "at"}``."""
-    return {"meeting": item.meeting_id, "seq": item.seq, "kind": item.kind, "data": item.data,
-            "at": iso(item.at)}
-
-
-def sealed_item(meeting_id, seq, kind, data, at):
-    """An item's audit payload, in the format its entries were sealed with."""
-    return {"meeting": meeting_id, "seq": seq, "kind": kind, "data": data,
-            "at": sealed_iso(at, utc=True, timespec="milliseconds")}
+    """The app's hub (every caller runs in an app context: requests, sockets, CLI, demo)."""
+    return current_app.extensions["live_hub"]
 
 
 def get_meeting(meeting_id):
@@ -127,13 +114,13 @@ def create_meeting(actor, village_code, title, kind, starts_at, place, agenda, h
         host = User.get_or_none(User.username == str(host_username))
         if host is None or not can(host, "meeting.host", village):
             raise ValidationError("bad_host", "主持人须是本村的村务发布员。")
-    with database.atomic():
+    with transaction():
         meeting = Meeting.create(village=village, title=title, kind=kind, starts_at=when, place=place,
                                  host=host, links=link_rows)
         for position, (step, text) in enumerate(agenda_rows):
             AgendaItem.create(meeting=meeting, position=position, step=step, title=text)
         entry = record(actor, "meeting.create", "meeting", str(meeting.id), meeting_public(meeting))
-    events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=entry.index)
+        events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=entry.index)
     return meeting
 
 
@@ -150,29 +137,23 @@ def _append_item(actor, meeting, kind, data, files=()):
     item = MeetingItem.create(meeting=meeting, seq=seq, kind=kind, data=data, at=at, actor=actor,
                               audit_index=entry.index)
     meeting.last_seq = seq
+    live = hub()
+    on_commit(lambda: live.publish("item", item.meeting_id, item_payload(item)))
     return item
-
-
-def _broadcast(item):
-    payload = item_payload(item)
-    hub().publish("item", item.meeting_id, payload)
-    events.emit("meeting.item", meeting=item.meeting_id, seq=item.seq, audit_index=item.audit_index)
-    return payload
 
 
 def start_meeting(actor, meeting):
     """Go live: the broadcast's first item says so."""
     _require_host(actor, meeting)
     with hub().posting(meeting.id):
-        with database.atomic():
+        with transaction():
             started = (Meeting.update(status="live", started_at=utcnow())
                        .where((Meeting.id == meeting.id) & (Meeting.status == "scheduled")).execute())
             if not started:
                 raise Conflict("not_scheduled", "会议已经开始或已结束。")
             meeting.status = "live"
             item = _append_item(actor, meeting, "status", {"status": "live", "status_name": N_("直播开始")})
-        _broadcast(item)
-    events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=item.audit_index)
+            events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=item.audit_index)
     return item
 
 
@@ -186,11 +167,11 @@ def post_item(actor, meeting, kind, data):
         require_photo(meeting, clean["sha256"])
         files = (clean["sha256"],)
     with hub().posting(meeting.id):
-        with database.atomic():
+        with transaction():
             item = _append_item(actor, meeting, kind, clean, files)
             if kind == "agenda":
                 Meeting.update(current_agenda=clean["index"]).where(Meeting.id == meeting.id).execute()
-        return _broadcast(item)
+    return item_payload(item)
 
 
 def post_photo(actor, meeting, data, caption=""):
@@ -222,7 +203,7 @@ def ask_question(actor, meeting, text):
         raise Conflict("not_live", "会议不在直播中，不能提问。")
     interval = current_app.config.get("LIVE_QUESTION_INTERVAL", 20)
     since = utcnow() - datetime.timedelta(seconds=interval)
-    with database.atomic():
+    with transaction():
         mine = Question.select().where((Question.meeting == meeting) & (Question.author == actor))
         if mine.where(Question.asked_at >= since).exists():
             raise ValidationError("rate_limited", f"提问太频繁，请{interval}秒后再试。", 429)
@@ -244,7 +225,7 @@ def moderate_question(actor, meeting, question_id, action):
     if question is None:
         raise NotFound("unknown_question", "找不到该问题。")
     with hub().posting(meeting.id):
-        with database.atomic():
+        with transaction():
             decided = (Question.update(status="approved" if action == "approve" else "hidden",
                                        decided_at=utcnow())
                        .where((Question.id == question.id) & (Question.status == "pending")).execute())
@@ -258,8 +239,6 @@ def moderate_question(actor, meeting, question_id, action):
                                     {"id": question.id, "text": question.text, "asker": public["asker"]})
                 Question.update(item_seq=item.seq).where(Question.id == question.id).execute()
                 question.item_seq = item.seq
-        if item is not None:
-            _broadcast(item)
     hub().publish("question_moderated", meeting.id, {"id": question.id, "status": question.status})
     return question
 
@@ -289,11 +268,10 @@ def iter_backlog(meeting_id, after, page=500):
 
 def end_meeting(actor, meeting):
     """End the broadcast and seal its whole record in the audit log, then publish it."""
-    from portal.meetings.archive import archive_record, publish_archive, sha256_of
     _require_host(actor, meeting)
     record_peak(meeting.id, hub().viewers(meeting.id))
     with hub().posting(meeting.id):
-        with database.atomic():
+        with transaction():
             item = _append_item(actor, meeting, "status", {"status": "ended", "status_name": N_("会议结束")})
             Meeting.update(status="ended", ended_at=item.at).where(Meeting.id == meeting.id).execute()
             meeting = Meeting.get_by_id(meeting.id)
@@ -301,23 +279,17 @@ def end_meeting(actor, meeting):
             entry = record(actor, "meeting.archive", "meeting", str(meeting.id), record_json)
             Meeting.update(archive_audit_index=entry.index, archive_sha256=sha256_of(record_json)).where(
                 Meeting.id == meeting.id).execute()
-        _broadcast(item)
-    events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=entry.index)
+            events.emit("public.changed", doc_type="meeting", object_id=str(meeting.id), audit_index=entry.index)
     publish_archive(actor, Meeting.get_by_id(meeting.id), record_json)
     return Meeting.get_by_id(meeting.id)
 
 
 def record_peak(meeting_id, total):
     """Keep the most viewers seen at once (from the viewer counter's thread or a join)."""
-    opened = database.is_closed()
-    database.connect(reuse_if_open=True)
-    try:
+    with connection():
         (Meeting.update(peak_viewers=total)
          .where((Meeting.id == meeting_id) & (Meeting.peak_viewers < total) & (Meeting.status == "live"))
          .execute())
-    finally:
-        if opened:
-            database.close()
 
 
 def meetings_of(village):

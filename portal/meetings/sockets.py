@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError
 
 from portal.accounts.models import User
 from portal.accounts.services import user_for_token
-from portal.core.db import database
+from portal.core.db import connection
 from portal.core.errors import PermissionDenied, PortalError, ValidationError
 from portal.meetings import services
 from portal.meetings.hub import NAMESPACE
@@ -39,17 +39,14 @@ def _handler(fn):
         data = args[0] if args else None
         if len(args) > 1 or not isinstance(data, dict):
             return _error("bad_payload", "消息格式不对：须为一个JSON对象。")
-        database.connect(reuse_if_open=True)
         try:
-            return fn(data)
+            with connection():
+                return fn(data)
         except PortalError as exc:
             return _error(exc.code, exc.message)
         except Exception:
             log.exception("live handler %s failed", fn.__name__)
             return _error("internal_error", "服务器出错了，请稍后再试。")
-        finally:
-            if not database.is_closed():
-                database.close()
     return wrapped
 
 
@@ -73,8 +70,7 @@ def _hosting(data):
 
 def on_connect(auth=None):
     """Token in ``auth`` (API clients) or the sign-in session (browser); none: anonymous viewer."""
-    database.connect(reuse_if_open=True)
-    try:
+    with connection():
         token = auth.get("token") if isinstance(auth, dict) else None
         user = None
         if token:
@@ -85,9 +81,6 @@ def on_connect(auth=None):
             user = current_user._get_current_object()
         with _users_lock:
             _users[request.sid] = user.id if user else None
-    finally:
-        if not database.is_closed():
-            database.close()
 
 
 def on_disconnect(*args):

@@ -67,19 +67,8 @@ def create():
     """A clerk's draft: 201 ``{"id", "status": "draft", ...}``; 400 on bad fields, 403 outside their village."""
     data = json_body()
     village = services.get_village(data.get("village"))
-    pub = services.create_draft(api_user(), village, data)
-    if data.get("steps"):
-        _record_steps(pub, data["steps"])
+    pub = services.create_draft(api_user(), village, data, steps=data.get("steps") or None)
     return _view(pub, 201)
-
-
-def _record_steps(pub, steps):
-    if not isinstance(steps, list) or len(steps) > 30:
-        raise ValidationError("bad_steps", "steps 必须是不超过30项的列表。")
-    for item in steps:
-        if not isinstance(item, dict):
-            raise ValidationError("bad_steps", "steps 的每一项必须是对象。")
-        powers.record_step(api_user(), pub, item.get("step"), item.get("done_on"), item.get("note", ""))
 
 
 @bp.get("/publications/<int:pub_id>")

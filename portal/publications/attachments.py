@@ -13,7 +13,7 @@ from pathlib import PurePath
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
-from portal.core.db import database
+from portal.core.db import transaction
 from portal.core.errors import Conflict, ValidationError
 from portal.core.permissions import require
 from portal.publications.audit_trail import audit
@@ -97,7 +97,7 @@ def add_attachment(actor, pub, filename, data):
         raise Conflict("too_many_attachments", f"每条公开最多{MAX_PER_PUBLICATION}个附件。")
     name, mime, thumb = check_file(filename, data)
     digest = hashlib.sha256(data).hexdigest()
-    with database.atomic():
+    with transaction():
         att = Attachment.create(publication=pub, filename=name, mime=mime, size=len(data), sha256=digest,
                                 data=data, thumbnail=thumb, uploaded_by=actor)
         audit(actor, "publication.attach", pub,
@@ -111,6 +111,6 @@ def remove_attachment(actor, att):
     require(actor, "publication.draft", pub.village)
     if pub.status not in EDITABLE_STATUSES:
         raise Conflict("not_editable", "只能删除草稿的附件。")
-    with database.atomic():
+    with transaction():
         audit(actor, "publication.detach", pub, {"id": pub.id, "attachment": att.id, "sha256": att.sha256})
         att.delete_instance()

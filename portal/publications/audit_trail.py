@@ -2,15 +2,36 @@
 how a published version's entry is re-derived from its row.
 
 Payloads carry only masked text: an entry's hash is public and an ID number
-has too few possibilities to hide behind a hash.
+has too few possibilities to hide behind a hash. The unmasked columns are
+covered too, by ``raw_sha256`` = SHA-256 of a random per-entry salt and the
+raw title and body: the salt is kept only in the stored payload (never
+served), so the public hash cannot be searched for the hidden digits, while
+``python -m audit verify --db`` recomputes it and names an edited raw column.
 """
-from portal.auditlog import record
+import hashlib
+import json
+import secrets
+
+from audit.encoding import canonical_json
+from portal.core.auditing import record
 from portal.core.money import amount_text
 from portal.core.clock import date_text, sealed_iso as iso  # the sealed format, never the API's
 
 
-def published_payload(pub):
-    """The immutable content of a published version, exactly as audited at publication."""
+def raw_digest(salt, pub):
+    return hashlib.sha256(salt.encode("ascii") + canonical_json([pub.title, pub.body])).hexdigest()
+
+
+def published_payload(pub, raw_salt=True):
+    """The immutable content of a published version, exactly as audited at publication.
+
+    ``raw_salt``: True at publication (a fresh salt), the stored salt when
+    re-deriving, None for entries written before the raw columns were covered.
+    """
+    raw = {}
+    if raw_salt is not None:
+        salt = secrets.token_hex(16) if raw_salt is True else raw_salt
+        raw = {"raw_salt": salt, "raw_sha256": raw_digest(salt, pub)}
     return {
         "id": pub.id,
         "series": pub.series,
@@ -28,7 +49,20 @@ def published_payload(pub):
         "source": {"type": pub.source_type, "id": pub.source_id} if pub.source_type else None,
         "attachments": [a.sha256 for a in pub.attachments.order_by(pub.attachments.model.id)],
         **matter_fields(pub),
+        **raw,
     }
+
+
+def trusted_text(pub):
+    """(title, body) a correction may start from: the raw columns while they still match
+    the publication's entry, else the masked public version, so a hand-edited raw
+    column is never re-published under the clerk's name."""
+    from audit.models import AuditEntry
+    entry = AuditEntry.get_or_none(AuditEntry.idx == pub.audit_index) if pub.audit_index is not None else None
+    payload = json.loads(entry.payload) if entry is not None else {}
+    if payload.get("raw_salt") and payload.get("raw_sha256") == raw_digest(payload["raw_salt"], pub):
+        return pub.title, pub.body
+    return pub.title_masked, pub.body_masked
 
 
 def matter_fields(pub):
@@ -63,10 +97,6 @@ def audit(actor, action, pub, payload, files=()):
     return record(actor, action, "publication", str(pub.id), payload, files=files)
 
 
-def audit_object(actor, action, object_type, object_id, payload, files=()):
-    return record(actor, action, object_type, str(object_id), payload, files=files)
-
-
 def rederive_publication(entry):
     """Payload of a publication entry recomputed from today's rows (None: not re-derivable).
 
@@ -79,7 +109,8 @@ def rederive_publication(entry):
     if pub is None:
         raise LookupError(f"publication {entry.object_id} is gone")
     if entry.action == "publication.publish":
-        return published_payload(pub)
+        stored = entry.payload if isinstance(entry.payload, dict) else {}
+        return published_payload(pub, stored.get("raw_salt"))
     if entry.action == "publication.withdraw":
         return withdrawal_payload(pub)
     return None

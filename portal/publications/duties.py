@@ -9,13 +9,14 @@ matter instead (see ``amount_duties``).
 """
 import datetime
 
-from portal.core.db import database
+from portal.core.text import clean_text
+from portal.core.auditing import record
+from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.i18n import N_
 from portal.core.permissions import require
 from portal.publications import amount_duties
 from portal.core.money import amount_text, parse_amount
-from portal.publications.audit_trail import audit_object
 from portal.publications.categories import CATEGORIES, POWER_CATEGORIES
 from portal.core.clock import today, utc_range
 from portal.publications.models import DutyRule, PowerItem, Publication
@@ -45,8 +46,8 @@ def add_rule(actor, name, category, frequency, grace_days=10, power_category="",
     """
     if actor is not None:
         require(actor, "publication.duties")
-    name = (name or "").strip() if isinstance(name, str) or name is None else ""
-    if not name or len(name) > 80:
+    name = clean_text(name, "name", "规则名称", 80)
+    if not name:
         raise ValidationError("bad_name", "规则名称必填，不超过80个字。")
     if category not in CATEGORIES:
         raise ValidationError("bad_category", "公开类别无效。")
@@ -65,11 +66,11 @@ def add_rule(actor, name, category, frequency, grace_days=10, power_category="",
             raise ValidationError("missing_threshold", "按金额公开的规则须填写金额门槛。")
         within_days = _days(within_days, "bad_within_days", "公开时限须在1–365天之间。", 1, 365)
         frequency, grace_days = "", 0
-    with database.atomic():
+    with transaction():
         rule = DutyRule.create(name=name, category=category, frequency=frequency, grace_days=grace_days,
                                power_category=power_category or "", kind=kind, threshold=threshold,
                                within_days=within_days)
-        audit_object(actor, "publication.duty_rule", "duty_rule", rule.id, rule_payload(rule))
+        record(actor, "publication.duty_rule", "duty_rule", rule.id, rule_payload(rule))
     return rule
 
 
@@ -93,10 +94,10 @@ def disable_rule(actor, rule):
     require(actor, "publication.duties")
     if not rule.active:
         raise Conflict("rule_disabled", "该规则已经停用。")
-    with database.atomic():
+    with transaction():
         rule.active = False
         rule.save()
-        audit_object(actor, "publication.duty_rule_disable", "duty_rule", rule.id,
+        record(actor, "publication.duty_rule_disable", "duty_rule", rule.id,
                      {"id": rule.id, "name": rule.name, "disabled_at": utcnow().isoformat()})
     return rule
 

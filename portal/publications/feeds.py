@@ -1,7 +1,10 @@
 """Atom feeds (feedgen) of a village's public records, and per category.
 
 Entries carry the masked title and the masked, sanitised body; a withdrawn or
-superseded version says so in its title.
+superseded version says so in its title. Input is cleaned of characters XML
+cannot carry (``portal.core.text``), but rows stored before that check, or
+written by hand, may still hold them: every text put into the feed is passed
+through ``xml_text`` so one such record can never make the feed fail.
 """
 import datetime
 
@@ -13,6 +16,7 @@ from portal.publications.categories import CATEGORIES, STATUSES
 from portal.core.clock import aware
 from portal.publications.queries import public_query
 from portal.core.markdown import render_markdown
+from portal.core.text import strip_invalid as xml_text
 from portal.units.views import village_or_404
 
 FEED_SIZE = 50
@@ -23,11 +27,11 @@ def build_feed(village, category=None):
                 if category else url_for("publications.village_feed", code=village.code, _external=True))
     fg = FeedGenerator()
     fg.id(feed_url)
-    fg.title(f"{village.name} · {CATEGORIES[category] if category else '村务公开'}")
+    fg.title(xml_text(f"{village.name} · {CATEGORIES[category] if category else '村务公开'}"))
     fg.link(href=url_for("publications.village_list", code=village.code, _external=True), rel="alternate")
     fg.link(href=feed_url, rel="self")
     fg.language("zh-CN")
-    fg.author({"name": village.name})
+    fg.author({"name": xml_text(village.name)})
     rows = list(public_query(village=village, category=category).limit(FEED_SIZE))
     newest = max((p.withdrawn_at or p.superseded_at or p.published_at for p in rows), default=None)
     fg.updated(aware(newest or datetime.datetime(2000, 1, 1)))
@@ -36,15 +40,13 @@ def build_feed(village, category=None):
         url = url_for("publications.detail", pub_id=pub.id, _external=True)
         entry.id(url)
         prefix = "" if pub.status == "published" else f"【{STATUSES[pub.status]}】"
-        entry.title(prefix + pub.title_masked)
+        entry.title(xml_text(prefix + pub.title_masked))
         entry.link(href=url)
         entry.published(aware(pub.published_at))
         entry.updated(aware(pub.withdrawn_at or pub.superseded_at or pub.published_at))
         entry.category(term=pub.category, label=CATEGORIES[pub.category])
-        entry.content(render_markdown(pub.body_masked), type="html")
+        entry.content(xml_text(render_markdown(pub.body_masked)), type="html")
     return fg.atom_str(pretty=True)
-
-
 
 
 @bp.get("/feeds/<code>.atom")

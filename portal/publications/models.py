@@ -6,7 +6,6 @@ new row (``supersedes`` the old one, same ``series``), a withdrawal only sets
 the withdrawal columns. Raw ``title``/``body`` stay inside the portal for the
 clerk's editing; everything public reads the ``*_masked`` columns.
 """
-import datetime
 
 import peewee
 

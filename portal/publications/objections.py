@@ -4,12 +4,13 @@ supervisor before anyone else sees them, answered by the clerk in public.
 Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
-from portal.core.db import database
+from portal.core.auditing import record
+from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit_object
 from portal.core.clock import today
 from portal.core.personal_data import mask
+from portal.core.text import clean_text
 from portal.publications.models import Objection
 from portal.core.clock import utcnow
 
@@ -46,17 +47,15 @@ def lodge(actor, pub, text):
         raise Conflict("period_not_started", f"公示期从{pub.period_start}开始，届时才能提出异议。")
     if state == "ended":
         raise Conflict("period_ended", f"公示期已于{pub.period_end}结束，不能再提出异议。")
-    if not isinstance(text, str) or len(text.strip()) < MIN_TEXT:
+    text = clean_text(text, "objection", "异议内容", MAX_TEXT)
+    if len(text) < MIN_TEXT:
         raise ValidationError("objection_too_short", f"异议内容至少{MIN_TEXT}个字。")
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise ValidationError("objection_too_long", f"异议内容不能超过{MAX_TEXT}个字。")
     mine = Objection.select().where((Objection.publication == pub) & (Objection.author == actor)).count()
     if mine >= MAX_PER_PERSON:
         raise Conflict("too_many_objections", f"每人对同一公示最多提出{MAX_PER_PERSON}条异议。")
-    with database.atomic():
+    with transaction():
         obj = Objection.create(publication=pub, author=actor, text=text, text_masked=mask(text))
-        audit_object(actor, "publication.objection", "objection", obj.id,
+        record(actor, "publication.objection", "objection", obj.id,
                      {"id": obj.id, "publication": pub.id, "text": obj.text_masked})
     return obj
 
@@ -68,18 +67,16 @@ def moderate(actor, obj, show, note=""):
         raise Conflict("own_objection", "不能审核自己提出的异议。")
     if obj.status != "pending":
         raise Conflict("already_moderated", "该异议已经审核过。")
-    note = (note or "").strip()
+    note = clean_text(note, "note", "审核说明", 500)
     if not show and not note:
         raise ValidationError("missing_note", "不予公开时请填写理由。")
-    if len(note) > 500:
-        raise ValidationError("note_too_long", "审核说明不能超过500个字。")
-    with database.atomic():
+    with transaction():
         obj.status = "shown" if show else "rejected"
         obj.moderated_by = actor
         obj.moderated_at = utcnow()
         obj.moderation_note = mask(note)
         obj.save()
-        audit_object(actor, "publication.objection_moderate", "objection", obj.id,
+        record(actor, "publication.objection_moderate", "objection", obj.id,
                      {"id": obj.id, "status": obj.status, "note": obj.moderation_note})
     return obj
 
@@ -91,16 +88,13 @@ def answer(actor, obj, text):
         raise Conflict("not_shown", "只能答复已审核公开的异议。")
     if obj.answered_at is not None:
         raise Conflict("already_answered", "该异议已经答复。")
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationError("missing_answer", "请填写答复内容。")
-    if len(text.strip()) > MAX_TEXT:
-        raise ValidationError("answer_too_long", f"答复不能超过{MAX_TEXT}个字。")
-    with database.atomic():
-        obj.answer = mask(text.strip())
+    text = clean_text(text, "answer", "答复", MAX_TEXT, required=True)
+    with transaction():
+        obj.answer = mask(text)
         obj.answered_by = actor
         obj.answered_at = utcnow()
         obj.save()
-        audit_object(actor, "publication.objection_answer", "objection", obj.id,
+        record(actor, "publication.objection_answer", "objection", obj.id,
                      {"id": obj.id, "answer": obj.answer})
     return obj
 

@@ -17,7 +17,7 @@ from portal.publications.diffing import version_diff
 from portal.publications.forms import (ActionForm, ModerateForm, ReasonForm, TextForm,
                                        StepForm, UploadForm)
 from portal.publications.models import Attachment, Objection, PowerItem
-from portal.publications.qr import qr_svg
+from portal.core.qr import qr_svg
 from portal.publications.queries import page_of, public_query, superseded_by, versions_of, years_of
 from portal.publications.serialize import masking_preview
 from portal.units.models import Unit

@@ -5,11 +5,13 @@ on which day (append-only, each an audit entry). The flowchart marks a step
 ``done``, ``late`` (later than its time limit after the previous step),
 ``missing`` (skipped: a later step is done) or ``pending``.
 """
-from portal.core.db import database
+from portal.core.text import clean_text
+from portal.core.auditing import record
+from portal.core.db import transaction
 from portal.core.errors import Conflict, ValidationError
 from portal.core.i18n import N_
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit_object, step_payload
+from portal.publications.audit_trail import step_payload
 from portal.publications.categories import POWER_CATEGORIES
 from portal.core.clock import parse_date, today
 from portal.core.personal_data import mask
@@ -22,7 +24,8 @@ def define_power(actor, code, name, category, basis, steps, sort_order=0):
     """Add a power with its steps ``[(name, role, limit_days), ...]``; audited, public."""
     if actor is not None:
         require(actor, "power.manage")
-    code, name = (code or "").strip(), (name or "").strip()
+    code = clean_text(code, "power", "事项编号", 16)
+    name = clean_text(name, "power", "事项名称", 80)
     if not code or len(code) > 16 or not name or len(name) > 80:
         raise ValidationError("bad_power", "事项编号（≤16位）和名称（≤80字）必填。")
     if category not in POWER_CATEGORIES:
@@ -31,11 +34,11 @@ def define_power(actor, code, name, category, basis, steps, sort_order=0):
         raise ValidationError("missing_steps", "权力事项至少要有一个步骤。")
     if PowerItem.get_or_none(PowerItem.code == code):
         raise Conflict("duplicate_power", "该权力事项编号已存在。")
-    with database.atomic():
+    with transaction():
         item = PowerItem.create(code=code, name=name, category=category, basis=basis or "", sort_order=sort_order)
         for position, (step_name, role, limit) in enumerate(steps, start=1):
             PowerStep.create(power=item, position=position, name=step_name, role=role, limit_days=limit)
-        audit_object(actor, "power.define", "power", code,
+        record(actor, "power.define", "power", code,
                      {"code": code, "name": name, "category": category, "basis": item.basis,
                       "steps": [list(s) for s in steps]})
     return item
@@ -65,15 +68,13 @@ def record_step(actor, pub, step_id, done_on, note=""):
         raise ValidationError("missing_done_on", "请填写完成日期。")
     if done_on > today():
         raise ValidationError("done_on_in_future", "完成日期不能晚于今天。")
-    note = (note or "").strip()
-    if len(note) > 200:
-        raise ValidationError("note_too_long", "说明不能超过200个字。")
+    note = clean_text(note, "note", "说明", 200)
     if StepRecord.select().where((StepRecord.series == pub.series) & (StepRecord.step == step)).exists():
         raise Conflict("step_recorded", "该步骤已经登记过。")
-    with database.atomic():
+    with transaction():
         row = StepRecord.create(series=pub.series, publication=pub, step=step, done_on=done_on,
                                 note=mask(note), recorded_by=actor)
-        audit_object(actor, "publication.step", "publication_step", row.id, step_payload(row))
+        record(actor, "publication.step", "publication_step", row.id, step_payload(row))
     return row
 
 

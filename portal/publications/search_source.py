@@ -3,8 +3,7 @@
 Every public version is a document; a withdrawn or superseded one says so in
 its title, so a search never presents an outdated notice as current.
 """
-from portal.search import register_source
-from portal.publications.categories import CATEGORIES, STATUSES
+from portal.publications.categories import STATUSES
 from portal.core.clock import aware
 from portal.publications.models import Publication
 from portal.publications.queries import public_query
@@ -29,7 +28,3 @@ def document_for(object_id):
     if pub is None or not pub.is_public:
         return None
     return document_for_row(pub)
-
-
-def register():
-    register_source("publication", iter_documents, document_for, category_names=CATEGORIES)

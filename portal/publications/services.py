@@ -6,14 +6,19 @@ entry in one transaction, and only after commit tells the projections
 a Chinese message and leave the database untouched.
 """
 from portal.core import events
-from portal.core.db import database
+from portal.core import records
+from portal.core.db import for_update, transaction
+from portal.core.records import RecordType, Transition
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.permissions import require
-from portal.publications.audit_trail import audit, draft_payload, published_payload, withdrawal_payload
-from portal.publications.categories import CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES
+from portal.publications.audit_trail import audit, draft_payload, published_payload, trusted_text, withdrawal_payload
+from portal.publications.categories import (CATEGORIES, EDITABLE_STATUSES, PERIOD_CATEGORIES, PUBLIC_STATUSES,
+                                            STATUSES)
+from portal.publications.powers import record_step
 from portal.core.money import parse_amount
 from portal.core.clock import parse_date, today
 from portal.core.personal_data import mask_text
+from portal.core.text import clean_text
 from portal.publications.models import Attachment, PowerItem, Publication
 from portal.core.clock import utcnow
 from portal.units.models import Unit
@@ -39,17 +44,7 @@ def get_village(code):
 
 
 def _text(data, key, label, limit, required=False):
-    value = data.get(key)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"bad_{key}", f"{label}必须是文本。")
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"missing_{key}", f"请填写{label}。")
-    if len(value) > limit:
-        raise ValidationError(f"{key}_too_long", f"{label}不能超过{limit}个字。")
-    return value
+    return clean_text(data.get(key), key, label, limit, required)
 
 
 def clean_fields(data, default_category=None):
@@ -89,147 +84,87 @@ def clean_fields(data, default_category=None):
 
 
 def _reason(reason, code, label):
-    reason = (reason or "").strip() if isinstance(reason, str) or reason is None else None
-    if reason is None:
-        raise ValidationError(f"bad_{code}", f"{label}必须是文本。")
-    if not reason:
-        raise ValidationError(f"missing_{code}", f"请填写{label}。")
-    if len(reason) > MAX_REASON:
-        raise ValidationError(f"{code}_too_long", f"{label}不能超过{MAX_REASON}个字。")
-    return mask_text(reason)[0]
+    return mask_text(clean_text(reason, code, label, MAX_REASON, required=True))[0]
 
 
 def notify(*pubs):
-    """After commit: each public version changed (search re-indexes, feeds follow)."""
+    """Each public version changed: delivered after commit (search re-indexes, feeds follow)."""
     for pub in pubs:
         events.emit("public.changed", doc_type="publication", object_id=str(pub.id),
                     audit_index=pub.withdraw_audit_index if pub.status == "withdrawn" else pub.audit_index)
 
 
-def create_draft(actor, village, data):
-    """A clerk's new draft for their village."""
+def create_draft(actor, village, data, steps=None):
+    """A clerk's new draft for their village, with the power-list steps already done (all or nothing)."""
     require(actor, "publication.draft", village)
     fields = clean_fields(data)
-    with database.atomic():
+    if steps is not None and (not isinstance(steps, list) or len(steps) > 30
+                              or not all(isinstance(item, dict) for item in steps)):
+        raise ValidationError("bad_steps", "steps 必须是不超过30项的列表，每一项是对象。")
+    with transaction():
         pub = Publication.create(village=village, author=actor, status="draft", **fields)
         pub.series = pub.id
         pub.save()
         audit(actor, "publication.draft", pub, draft_payload(pub))
+        for item in steps or ():
+            record_step(actor, pub, item.get("step"), item.get("done_on"), item.get("note", ""))
     return pub
 
 
 def update_draft(actor, pub, data):
     """Edit a draft or a sent-back draft; it goes (back) to review as a draft."""
     require(actor, "publication.draft", pub.village)
-    if pub.status not in EDITABLE_STATUSES:
-        raise Conflict("not_editable", "只有草稿或已退回的草稿可以修改；已公开的记录请用“更正”。")
     fields = clean_fields(data, default_category=pub.category)
-    with database.atomic():
+    with transaction(lock=True):
+        row = _locked(pub)
+        if row.status not in EDITABLE_STATUSES:
+            raise Conflict("bad_state", "只有草稿或已退回的草稿可以修改；已公开的记录请用“更正”。")
         for key, value in fields.items():
-            setattr(pub, key, value)
-        pub.status = "draft"
-        pub.updated_at = utcnow()
-        pub.save()
-        audit(actor, "publication.edit", pub, draft_payload(pub))
-    return pub
+            setattr(row, key, value)
+        row.status = "draft"
+        row.updated_at = utcnow()
+        row.save()
+        audit(actor, "publication.edit", row, draft_payload(row))
+    return _shown_to_caller(pub, row)
 
 
-def _check_reviewer(actor, pub):
-    require(actor, "publication.review", pub.village)
-    if pub.author_id is not None and pub.author_id == actor.id:
-        raise Conflict("own_draft", "不能审核自己起草的公开内容。")
+def _locked(pub):
+    """The row re-read under the write lock, so a state check cannot race a concurrent request."""
+    return for_update(Publication.select().where(Publication.id == pub.id)).get()
 
 
-def send_back(actor, pub, reason):
-    """The supervisor returns a draft with a reason; the clerk edits and resubmits."""
-    _check_reviewer(actor, pub)
-    if pub.status not in ("draft", "approved"):
-        raise Conflict("not_reviewable", "只有待审核或已审核未公开的草稿可以退回。")
-    reason = _reason(reason, "reason", "退回理由")
-    with database.atomic():
-        pub.status = "returned"
-        pub.review_note = reason
-        pub.reviewed_by = actor
-        pub.reviewed_at = utcnow()
-        pub.save()
-        audit(actor, "publication.send_back", pub, {"id": pub.id, "reason": reason})
-    return pub
-
-
-def approve(actor, pub):
-    """The supervisor approves a draft someone else wrote."""
-    _check_reviewer(actor, pub)
-    if pub.status == "returned":
-        raise Conflict("returned", "该草稿已退回，需发布员修改后才能审核。")
-    if pub.status != "draft":
-        raise Conflict("not_reviewable", "只有待审核的草稿可以审核通过。")
-    with database.atomic():
-        pub.status = "approved"
-        pub.review_note = ""
-        pub.reviewed_by = actor
-        pub.reviewed_at = utcnow()
-        pub.save()
-        audit(actor, "publication.approve", pub, {"id": pub.id, "content": draft_payload(pub)})
-    return pub
-
-
-def _previous_for_publish(pub):
-    if pub.supersedes_id is None:
-        return None
-    previous = Publication.get_by_id(pub.supersedes_id)
-    if previous.status != "published":
-        raise Conflict("previous_not_published", "被更正的版本已撤回或已被其他版本更正，不能再发布这一更正。")
-    return previous
-
-
-def _mark_published(actor, pub, previous):
-    pub.status = "published"
-    pub.published_by = actor
-    pub.published_at = utcnow()
-    pub.save()
-    files = [a.sha256 for a in pub.attachments.order_by(Attachment.id)]
-    entry = audit(actor, "publication.publish", pub, published_payload(pub), files=files)
-    pub.audit_index = entry.index
-    pub.save()
-    if previous is not None:
-        previous.status = "superseded"
-        previous.superseded_at = pub.published_at
-        previous.save()
-
-
-def publish(actor, pub):
-    """The clerk publishes an approved draft; a correction supersedes its previous version."""
-    require(actor, "publication.publish", pub.village)
-    if pub.status != "approved":
-        if pub.status in ("published", "superseded", "withdrawn"):
-            raise Conflict("already_published", "该记录已经公开过。")
-        raise Conflict("not_approved", "未经村务监督委员会审核通过的草稿不能公开。")
-    with database.atomic():
-        previous = _previous_for_publish(pub)
-        _mark_published(actor, pub, previous)
-    notify(*([pub] + ([previous] if previous else [])))
+def _shown_to_caller(pub, row):
+    """Let the caller's instance show the committed row."""
+    pub.__data__.update(row.__data__)
+    pub._dirty.clear()
     return pub
 
 
 def correct(actor, pub, data):
-    """A correction: a new draft version superseding ``pub`` once reviewed and published."""
+    """A correction: a new draft version superseding ``pub`` once reviewed and published.
+
+    The checks run on the locked row inside the transaction, so simultaneous
+    requests leave at most one pending correction.
+    """
     require(actor, "publication.correct", pub.village)
-    if pub.status == "withdrawn":
-        raise Conflict("withdrawn", "该记录已撤回，不能更正；如需重新公开，请起草新的公开。")
-    if pub.status == "superseded":
-        raise Conflict("superseded", "该版本已被更正，请对最新版本进行更正。")
-    if pub.status != "published":
-        raise Conflict("not_published", "只有已公开的记录可以更正；草稿请直接修改。")
-    if Publication.select().where((Publication.supersedes == pub) &
-                                  (Publication.status.in_(("draft", "returned", "approved")))).exists():
-        raise Conflict("correction_pending", "该记录已有一份待审核的更正。")
-    merged = {"title": pub.title, "body": pub.body, "category": pub.category, "power": pub.power_id,
-              "period_start": pub.period_start, "period_end": pub.period_end,
-              "amount": pub.amount, "decided_on": pub.decided_on}
-    merged.update({k: v for k, v in data.items() if k in merged})
     note = _reason(data.get("correction_note"), "correction_note", "更正说明")
-    fields = clean_fields(merged)
-    with database.atomic():
+    with transaction(lock=True):
+        pub = _locked(pub)
+        if pub.status == "withdrawn":
+            raise Conflict("bad_state", "该记录已撤回，不能更正；如需重新公开，请起草新的公开。")
+        if pub.status == "superseded":
+            raise Conflict("bad_state", "该版本已被更正，请对最新版本进行更正。")
+        if pub.status != "published":
+            raise Conflict("bad_state", "只有已公开的记录可以更正；草稿请直接修改。")
+        if Publication.select().where((Publication.supersedes == pub) &
+                                      (Publication.status.in_(("draft", "returned", "approved")))).exists():
+            raise Conflict("correction_pending", "该记录已有一份待审核的更正。")
+        title, body = trusted_text(pub)  # the raw columns only while they match their sealed hash
+        merged = {"title": title, "body": body, "category": pub.category, "power": pub.power_id,
+                  "period_start": pub.period_start, "period_end": pub.period_end,
+                  "amount": pub.amount, "decided_on": pub.decided_on}
+        merged.update({k: v for k, v in data.items() if k in merged})
+        fields = clean_fields(merged)
         new = Publication.create(village=pub.village, author=actor, status="draft", series=pub.series,
                                  version=pub.version + 1, supersedes=pub, correction_note=note, **fields)
         for att in pub.attachments.order_by(Attachment.id):
@@ -240,27 +175,102 @@ def correct(actor, pub, data):
     return new
 
 
+def _not_own_draft(actor, pub):
+    if pub.author_id is not None and pub.author_id == actor.id:
+        raise Conflict("own_draft", "不能审核自己起草的公开内容。")
+
+
+def _send_back(actor, pub, data):
+    _not_own_draft(actor, pub)
+    pub.review_note = _reason(data.get("reason"), "reason", "退回理由")
+    pub.reviewed_by = actor
+    pub.reviewed_at = utcnow()
+
+
+def _approve(actor, pub, data):
+    _not_own_draft(actor, pub)
+    pub.review_note = ""
+    pub.reviewed_by = actor
+    pub.reviewed_at = utcnow()
+
+
+def _publish(actor, pub, data):
+    """A correction supersedes its previous version in the same transaction."""
+    previous = None
+    if pub.supersedes_id is not None:
+        previous = for_update(Publication.select().where(Publication.id == pub.supersedes_id)).get()
+        if previous.status != "published":
+            raise Conflict("previous_not_published", "被更正的版本已撤回或已被其他版本更正，不能再发布这一更正。")
+    pub.published_by = actor
+    pub.published_at = utcnow()
+    if previous is not None:
+        previous.status = "superseded"
+        previous.superseded_at = pub.published_at
+        previous.save()
+        notify(previous)
+
+
+def _withdraw(actor, pub, data):
+    pub.withdraw_reason = _reason(data.get("reason"), "reason", "撤回理由")
+    pub.withdrawn_by = actor
+    pub.withdrawn_at = utcnow()
+
+
+def _attachment_hashes(pub):
+    return [a.sha256 for a in pub.attachments.order_by(Attachment.id)]
+
+
+_ALREADY_PUBLIC = {s: "该记录已经公开过。" for s in PUBLIC_STATUSES}
+
+# 公开记录 as a record type: review, publication and withdrawal go through the one write path
+# (portal.core.records.transition: locked row, scope, state, audit entry, after-commit event).
+# Drafts, edits and corrections create or rewrite draft rows and stay above.
+PUBLICATION = RecordType(
+    name="publication", label="公开记录", model=Publication, states=STATUSES, state_field="status",
+    public_states=PUBLIC_STATUSES, unit_of=lambda pub: pub.village,
+    find_unit=lambda code: Unit.find(code, "village"), public_fields=(), generic=False,
+    title_of=lambda pub: pub.title_masked, body_of=lambda pub: pub.body_masked,
+    transitions=[
+        Transition("send_back", "publication.review", ["draft", "approved"], "returned", change=_send_back,
+                   payload=lambda pub: {"id": pub.id, "reason": pub.review_note}, audit_field=None,
+                   refusals={"returned": "该草稿已经退回。"}),
+        Transition("approve", "publication.review", ["draft"], "approved", change=_approve,
+                   payload=lambda pub: {"id": pub.id, "content": draft_payload(pub)}, audit_field=None,
+                   refusals={"returned": "该草稿已退回，需发布员修改后才能审核。",
+                             "approved": "该草稿已经审核通过。", **_ALREADY_PUBLIC}),
+        Transition("publish", "publication.publish", ["approved"], "published", change=_publish,
+                   payload=published_payload, files=_attachment_hashes,
+                   refusals={"draft": "未经村务监督委员会审核通过的草稿不能公开。",
+                             "returned": "未经村务监督委员会审核通过的草稿不能公开。", **_ALREADY_PUBLIC}),
+        Transition("withdraw", "publication.withdraw", ["published"], "withdrawn", change=_withdraw,
+                   payload=withdrawal_payload, audit_field="withdraw_audit_index",
+                   refusals={"withdrawn": "该记录已经撤回。", "superseded": "该版本已被更正，请撤回最新版本。"}),
+    ])
+
+
+def _take(actor, pub, name, data=None):
+    """One step through the record mechanism; ``pub`` (the caller's instance) shows the committed row."""
+    return _shown_to_caller(pub, records.transition(PUBLICATION, actor, pub.id, name, data))
+
+
+def send_back(actor, pub, reason):
+    """The supervisor returns a draft with a reason; the clerk edits and resubmits."""
+    return _take(actor, pub, "send_back", {"reason": reason})
+
+
+def approve(actor, pub):
+    """The supervisor approves a draft someone else wrote."""
+    return _take(actor, pub, "approve")
+
+
+def publish(actor, pub):
+    """The clerk publishes an approved draft; a correction supersedes its previous version."""
+    return _take(actor, pub, "publish")
+
+
 def withdraw(actor, pub, reason):
     """Withdraw a published record: a recorded act; the record stays readable, marked withdrawn."""
-    require(actor, "publication.withdraw", pub.village)
-    if pub.status == "withdrawn":
-        raise Conflict("already_withdrawn", "该记录已经撤回。")
-    if pub.status == "superseded":
-        raise Conflict("superseded", "该版本已被更正，请撤回最新版本。")
-    if pub.status != "published":
-        raise Conflict("not_published", "只有已公开的记录可以撤回。")
-    reason = _reason(reason, "reason", "撤回理由")
-    with database.atomic():
-        pub.status = "withdrawn"
-        pub.withdrawn_by = actor
-        pub.withdrawn_at = utcnow()
-        pub.withdraw_reason = reason
-        pub.save()
-        entry = audit(actor, "publication.withdraw", pub, withdrawal_payload(pub))
-        pub.withdraw_audit_index = entry.index
-        pub.save()
-    notify(pub)
-    return pub
+    return _take(actor, pub, "withdraw", {"reason": reason})
 
 
 def publish_system_record(village, category, power, title, body_markdown, actor, source_type, source_id):
@@ -278,14 +288,12 @@ def publish_system_record(village, category, power, title, body_markdown, actor,
         return existing
     power_code = getattr(power, "code", power)
     fields = clean_fields({"title": title, "body": body_markdown, "category": category, "power": power_code})
-    with database.atomic():
+    with transaction():
         pub = Publication.create(village=village, author=actor, status="approved",
                                  source_type=str(source_type)[:32], source_id=str(source_id)[:64], **fields)
         pub.series = pub.id
         pub.save()
-        _mark_published(actor, pub, None)
-    notify(pub)
-    return pub
+        return records.transition(PUBLICATION, actor, pub.id, "publish", system=True)
 
 
 def can_view_draft(user, pub):

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from portal.core.errors import PortalError, ValidationError
 from portal.core.i18n import N_
 from portal.core.permissions import can
+from portal.publications.audit_trail import trusted_text
 from portal.publications import attachments, objections, powers, services
 from portal.publications.blueprint import bp
 from portal.core.money import amount_text
@@ -109,8 +110,9 @@ class _Prefill:
         self.__dict__.update(kw)
 
 
-def _prefill(pub):
-    return _Prefill(title=pub.title, category=pub.category, power=pub.power_id or "", body=pub.body,
+def _prefill(pub, text=None):
+    title, body = text or (pub.title, pub.body)
+    return _Prefill(title=title, category=pub.category, power=pub.power_id or "", body=body,
                     period_start=pub.period_start.isoformat() if pub.period_start else "",
                     period_end=pub.period_end.isoformat() if pub.period_end else "",
                     amount=amount_text(pub.amount) or "",
@@ -125,7 +127,8 @@ def correct(pub_id):
     pub = readable(pub_id)
     if not can(current_user, "publication.correct", pub.village):
         abort(403)
-    form = CorrectionForm(obj=None if request.method == "POST" else _prefill(pub)).with_powers(powers.power_list())
+    form = CorrectionForm(obj=None if request.method == "POST" else _prefill(pub, trusted_text(pub))) \
+        .with_powers(powers.power_list())
     status = 200
     if form.validate_on_submit():
         try:

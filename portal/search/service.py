@@ -10,34 +10,22 @@ import logging
 import queue
 import threading
 import time
-from contextlib import contextmanager
 
 from search_index import DocumentError, SearchIndex, check
 
 from portal import auditlog
 from portal.core import events
-from portal.core.db import database
+from portal.core.db import connection
 from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)
 BATCH = 200
 RESTART_OVERLAP = 1000  # entries re-applied on start, beyond what concurrent commits can reorder
-_active = None
-
-
-@contextmanager
-def _connection():
-    """A database connection for this thread, closed afterwards only if we opened it."""
-    opened = database.connect(reuse_if_open=True)
-    try:
-        yield
-    finally:
-        if opened:
-            database.close()
 
 
 class SearchService:
-    def __init__(self, index_dir, sync=False):
+    def __init__(self, app, index_dir, sync=False):
+        self.app = app
         self.index = SearchIndex(index_dir)
         self.sync = sync
         self._queue = queue.Queue()
@@ -47,7 +35,7 @@ class SearchService:
 
     # -- changes ----------------------------------------------------------
     def on_public_changed(self, name, doc_type=None, object_id=None, audit_index=None, **_):
-        if source(doc_type) is None or object_id is None:
+        if source(doc_type, self.app) is None or object_id is None:
             return
         item = (doc_type, str(object_id), audit_index)
         if self.sync:
@@ -84,17 +72,16 @@ class SearchService:
 
     def _apply(self, items):
         changes, last = [], None
-        with _connection():
+        with connection():
             for doc_type, object_id, audit_index in items:
                 changes.append((doc_type, object_id, self._document(doc_type, object_id)))
                 if audit_index is not None:
                     last = max(last or -1, audit_index)
         self.index.apply(changes, audit_index=last)
 
-    @staticmethod
-    def _document(doc_type, object_id):
+    def _document(self, doc_type, object_id):
         """The checked document, or None (remove) when gone, non-public or refused."""
-        doc = source(doc_type).document_for(object_id)
+        doc = source(doc_type, self.app).document_for(object_id)
         if doc is None:
             return None
         try:
@@ -105,7 +92,7 @@ class SearchService:
 
     # -- whole index --------------------------------------------------------
     def all_documents(self):
-        for src in sources().values():
+        for src in sources(self.app).values():
             yield from src.iter_documents()
 
     def rebuild(self, progress=None, procs=1):
@@ -113,7 +100,7 @@ class SearchService:
         def refused(doc, exc):
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
 
-        with _connection():
+        with connection():
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
@@ -125,14 +112,14 @@ class SearchService:
         entry below the mark unindexed. So a start re-applies the last
         ``overlap`` entries too (applying is idempotent).
         """
-        with _connection():
+        with connection():
             if not self.index.is_current():
                 count = self.rebuild()
                 log.info("search index rebuilt: %d documents", count)
                 return
             last = self.index.audit_index()
             entries = auditlog.entries_after(-1 if last is None else max(-1, last - overlap))
-            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type)]
+            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type, self.app)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
 
@@ -173,23 +160,15 @@ class SearchService:
 
 
 def init_app(app):
-    global _active
-    service = SearchService(app.config["INDEX_DIR"], sync=bool(app.config.get("SEARCH_SYNC")))
+    service = SearchService(app, app.config["INDEX_DIR"], sync=bool(app.config.get("SEARCH_SYNC")))
     app.extensions["search"] = service
-    # One subscriber for the process, routed to the newest app's service (tests build many apps).
-    _active = service
-    events.subscribe("public.changed", _on_public_changed)
+    events.subscribe(app, "public.changed", service.on_public_changed)
 
     if not app.config.get("SEARCH_NO_CATCH_UP"):
         @app.before_request
         def _catch_up_once():
             service.start_catch_up()
     return service
-
-
-def _on_public_changed(name, **payload):
-    if _active is not None:
-        _active.on_public_changed(name, **payload)
 
 
 def get_service(app=None):

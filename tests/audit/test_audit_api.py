@@ -84,8 +84,9 @@ def test_signing_key_is_encrypted_and_owner_only(logged, client, tmp_path):
     client.get("/api/v1/audit/checkpoint")
     key = AuditKey.get()
     assert "ENCRYPTED PRIVATE KEY" in key.private_pem
-    secret = tmp_path / "instance" / "audit_key.secret"
+    secret = tmp_path / "instance.audit-passphrase"  # beside the instance folder, never inside it
     assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
+    assert not (tmp_path / "instance" / "audit_key.secret").exists()
 
 
 def test_audit_paths_in_openapi_document(app):

@@ -28,7 +28,7 @@ def test_previous_schema_upgrades_without_losing_data(tmp_path):
     make_app(tmp_path)
     from portal.accounts.models import User
     from portal.core.db import database
-    from portal.migrations import SchemaMigration
+    from portal.core.migrations import SchemaMigration
     from portal.units.models import Unit
     with database.connection_context():
         assert Unit.get(Unit.code == "350528100000").contact_name == "陈建国"
@@ -44,7 +44,9 @@ def test_previous_schema_upgrades_without_losing_data(tmp_path):
 
 
 def test_fresh_database_is_stamped_with_every_step(tmp_path, pg_url):
-    from portal.migrations import STEPS, SchemaMigration
+    from portal import domains
+    from portal.core.migrations import SchemaMigration
+    STEPS = [step for d in domains() for step in d.migrations]
     from portal.core.db import database
     make_app(tmp_path, pg_url)
     with database.connection_context():

@@ -161,7 +161,7 @@ def test_api_write_needs_token_role_and_good_input(fresh_server):
     r = requests.post(url, data="not json", headers=admin)
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_json"
     r = requests.post(url, json=dict(unit, name="名" * 65), headers=admin)
-    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_name"
+    assert r.status_code == 400 and r.json()["error"]["code"] == "name_too_long"
     codes = [u["code"] for u in requests.get(url).json()["units"]]
     assert "350528200220" not in codes
     r = requests.post(url, json=unit, headers=admin)

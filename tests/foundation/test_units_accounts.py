@@ -35,7 +35,7 @@ def test_clerk_cannot_write_for_another_village(any_db):
     from portal.accounts.models import User
     from portal.core.permissions import can, register
     from portal.units.models import Unit
-    register({"test.write": {"clerk"}})
+    register(any_db, {"test.write": {"clerk"}})
     clerk = User.get(User.username == "clerk_houxi")
     assert can(clerk, "test.write", Unit.get(Unit.name == "后溪村"))
     assert not can(clerk, "test.write", Unit.get(Unit.name == "石埕村"))

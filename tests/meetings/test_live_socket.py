@@ -120,7 +120,7 @@ def test_malformed_payloads_get_error_acks(server, viewers, event, payload, code
 
 
 @pytest.mark.parametrize("kind,data,code", [
-    ("transcript", {"text": "x" * 2001}, "bad_text"),
+    ("transcript", {"text": "x" * 2001}, "text_too_long"),
     ("transcript", {"text": "x" * 9000}, "too_large"),
     ("transcript", {}, "missing_text"),
     ("vote", {"motion": "m", "for": -1, "against": 0, "abstain": 0, "result": "passed"}, "bad_for"),

@@ -96,7 +96,7 @@ def test_refusals(api, unchanged):
     pub = new_draft(api).json
     with unchanged():
         r = api("POST", f"/api/v1/publications/{pub['id']}/publish", "clerk")
-        assert r.status_code == 409 and r.json["error"]["code"] == "not_approved"
+        assert r.status_code == 409 and r.json["error"]["code"] == "bad_state"
         assert api("POST", f"/api/v1/publications/{pub['id']}/approve").status_code == 401
         assert api("POST", f"/api/v1/publications/{pub['id']}/approve", "clerk").status_code == 403
         assert api("POST", "/api/v1/publications", "other_clerk",

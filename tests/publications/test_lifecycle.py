@@ -47,7 +47,7 @@ def test_send_back_then_edit_then_approve(people):
     assert pub.status == "returned" and pub.review_note == "请补充工程量清单。"
     with pytest.raises(Conflict) as exc:
         services.approve(people.supervisor, pub)
-    assert exc.value.code == "returned"
+    assert exc.value.code == "bad_state"
     services.update_draft(people.clerk, pub, {"title": pub.title, "category": "result", "body": "已补充。",
                                               "period_start": day(0), "period_end": day(5)})
     assert pub.status == "draft"
@@ -86,7 +86,7 @@ def test_publishing_without_approval_is_refused(people, unchanged):
     pub = draft(people)
     with unchanged(), pytest.raises(Conflict) as exc:
         services.publish(people.clerk, pub)
-    assert exc.value.code == "not_approved"
+    assert exc.value.code == "bad_state"
 
 
 def test_approving_ones_own_draft_is_refused(people, unchanged):
@@ -133,7 +133,7 @@ def test_refusals_after_publication_write_nothing(people, unchanged):
     services.withdraw(people.clerk, pub, "错误公示。")
     with unchanged(), pytest.raises(Conflict) as exc:
         services.correct(people.clerk, pub, {"body": "x", "correction_note": "改"})
-    assert exc.value.code == "withdrawn" and "已撤回" in exc.value.message
+    assert exc.value.code == "bad_state" and "已撤回" in exc.value.message
     with unchanged(), pytest.raises(Conflict):
         services.withdraw(people.clerk, pub, "再撤一次")
 

@@ -58,7 +58,7 @@ def old_instance(request, tmp_path):
 def test_old_instance_gains_amount_columns_and_keeps_its_rules(tmp_path, old_instance):
     make_app(tmp_path, old_instance)
     from portal.core.db import database
-    from portal.migrations import SchemaMigration
+    from portal.core.migrations import SchemaMigration
     from portal.publications import duties
     from portal.publications.models import DutyRule, Publication
     from portal.units.models import Unit

@@ -38,14 +38,22 @@ class ListSource:
 
 @pytest.fixture
 def source():
-    from portal.search.registry import register_source, unregister_source
-    src = ListSource(SAMPLE)
-    register_source(DOC_TYPE, src.iter_documents, src.document_for)
-    yield src
-    unregister_source(DOC_TYPE)
+    return ListSource(SAMPLE)
 
 
 @pytest.fixture
 def search_app(tmp_path, source):
+    from portal.core import registry
+    from portal.core.domain import SearchSource
     from tests.conftest import make_app
-    return make_app(tmp_path, SEARCH_SYNC=True)
+    app = make_app(tmp_path, SEARCH_SYNC=True)
+    registry.of(app).search_sources[DOC_TYPE] = SearchSource(DOC_TYPE, source.iter_documents, source.document_for)
+    return app
+
+
+def emit_after_commit(app, name, **payload):
+    """Events are announced only through a transaction, as services do."""
+    from portal.core import events
+    from portal.core.db import connection, transaction
+    with app.app_context(), connection(), transaction():
+        events.emit(name, **payload)

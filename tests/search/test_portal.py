@@ -1,9 +1,9 @@
 """The portal side: sources, after-commit indexing, catch-up, API, page, CLI, bad input."""
 import pytest
 
-from portal.core import events
 
-from .conftest import DOC_TYPE, make_doc
+
+from .conftest import DOC_TYPE, emit_after_commit, make_doc
 
 
 @pytest.fixture
@@ -28,19 +28,19 @@ def test_first_request_builds_missing_index_and_api_shape(client):
 def test_public_changed_indexes_and_removes(search_app, client, source):
     api(client)                                                    # catch-up has run
     source.docs["5"] = make_doc(5, "新修路灯公示", "村口路灯维修完成。", days=9)
-    events.emit("public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=11)
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=11)
     body = api(client, q="路灯").get_json()
     assert [r["id"] for r in body["results"]] == [5]
     assert search_app.extensions["search"].index.audit_index() == 11
     del source.docs["5"]                                           # withdrawn: document_for returns None
-    events.emit("public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=12)
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="5", audit_index=12)
     assert api(client, q="路灯").get_json()["total"] == 0
 
 
-def test_refused_document_is_removed_not_indexed(client, source):
+def test_refused_document_is_removed_not_indexed(search_app, client, source):
     api(client)
     source.docs["1"] = dict(source.docs["1"], body="申请人电话13812345678，公章使用")   # unmasked phone
-    events.emit("public.changed", doc_type=DOC_TYPE, object_id="1")
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="1")
     assert api(client, q="13812345678").get_json()["total"] == 0
     assert 1 not in [r["id"] for r in api(client, q="公章").get_json()["results"]]
 

@@ -2,8 +2,10 @@
 
 A fresh database gets every table from the models and is stamped with the
 latest version. An existing one gets each pending step in order, then any new
-tables (additive, created if missing). Add a step by appending to STEPS; never
-edit a step that has shipped.
+tables (additive, created if missing). Each domain declares its own steps in
+its descriptor (``Domain.migrations``); versions are unique across the portal
+and applied in order. Add a step with the next free number; never edit a step
+that has shipped.
 """
 import datetime
 
@@ -19,44 +21,21 @@ class SchemaMigration(BaseModel):
     applied_at = peewee.DateTimeField(default=datetime.datetime.utcnow)
 
 
-def _unit_sort_order(migrator, db):
-    return [migrator.add_column("unit", "sort_order", peewee.IntegerField(default=0))]
-
-
-def _user_display_name(migrator, db):
-    return [migrator.add_column("user", "display_name", peewee.CharField(max_length=32, default=""))]
-
-
-def _publication_amount_duties(migrator, db):
-    """金额/决定日期 on publications and the amount-threshold duty rule; an instance
-    older than the publications domain gets its tables whole from the models."""
-    ops = []
-    if db.table_exists("publication"):
-        ops += [migrator.add_column("publication", "amount",
-                                    peewee.DecimalField(max_digits=14, decimal_places=2, null=True)),
-                migrator.add_column("publication", "decided_on", peewee.DateField(null=True))]
-    if db.table_exists("duty_rule"):
-        ops += [migrator.add_column("duty_rule", "kind", peewee.CharField(max_length=10, default="periodic")),
-                migrator.add_column("duty_rule", "threshold",
-                                    peewee.DecimalField(max_digits=14, decimal_places=2, null=True)),
-                migrator.add_column("duty_rule", "within_days", peewee.IntegerField(null=True))]
-    return ops
-
-
-STEPS = [
-    (1, "unit_sort_order", _unit_sort_order),
-    (2, "user_display_name", _user_display_name),
-    (3, "publication_amount_duties", _publication_amount_duties),
-]
-
-
 def _migrator(db):
     if isinstance(db, peewee.PostgresqlDatabase):
         return PostgresqlMigrator(db)
     return SqliteMigrator(db)
 
 
-def upgrade(db, models):
+def check_steps(steps):
+    """The domains' steps in version order; two domains claiming one version is a bug."""
+    versions = [v for v, _, _ in steps]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"migration versions claimed twice: {sorted(versions)}")
+    return sorted(steps, key=lambda s: s[0])
+
+
+def upgrade(db, models, steps):
     """Bring the database to the latest schema; returns the names of the steps applied.
 
     SQLite rebuilds a table to add a NOT NULL column, which foreign keys would
@@ -67,7 +46,7 @@ def upgrade(db, models):
     if sqlite:
         db.pragma("foreign_keys", 0, permanent=False)
     try:
-        applied = _upgrade(db, models)
+        applied = _upgrade(db, models, check_steps(steps))
     finally:
         if sqlite:
             db.pragma("foreign_keys", 1, permanent=False)
@@ -76,7 +55,7 @@ def upgrade(db, models):
     return applied
 
 
-def _upgrade(db, models):
+def _upgrade(db, models, steps):
     applied = []
     with db.atomic():
         fresh = not db.table_exists("unit")
@@ -84,11 +63,11 @@ def _upgrade(db, models):
         done = {m.version for m in SchemaMigration.select()}
         if fresh:
             db.create_tables(models, safe=True)
-            for version, name, _ in STEPS:
+            for version, name, _ in steps:
                 SchemaMigration.create(version=version, name=name)
             return applied
         migrator = _migrator(db)
-        for version, name, step in STEPS:
+        for version, name, step in steps:
             if version in done:
                 continue
             migrate(*step(migrator, db))

@@ -1,0 +1,65 @@
+"""Live meetings' declaration (see portal.core.domain)."""
+import os
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from portal.core.clock import local_text
+from portal.core.domain import Domain, SearchSource, Section
+from portal.core.extensions import socketio
+from portal.meetings import api, archive, demo, search_source, sockets, views
+from portal.meetings.hub import Hub, deployment_tag
+from portal.meetings.models import MODELS, Meeting, MeetingItem
+from portal.meetings.payloads import sealed_item
+from portal.meetings.services import meetings_of, record_peak
+
+
+def _village_section(village):
+    upcoming, live, past = meetings_of(village)
+    out = []
+    for meeting in live + upcoming + past:
+        when = local_text(meeting.starts_at)
+        out.append({"title": f"【{_(meeting.status_name)}】{meeting.title}",
+                    "url": url_for("meetings.watch", meeting_id=meeting.id),
+                    "meta": f"{_(meeting.kind_name)} · {when} · {meeting.place}"})
+    return out
+
+
+def _item_source(entry):
+    meeting_id, _sep, seq = entry.object_id.partition(":")
+    item = MeetingItem.get_or_none((MeetingItem.meeting == int(meeting_id)) & (MeetingItem.seq == int(seq)))
+    if item is None:
+        raise LookupError(entry.object_id)
+    return sealed_item(item.meeting_id, item.seq, item.kind, item.data, item.at)
+
+
+def _meeting_source(entry):
+    if entry.action != "meeting.archive":
+        return None  # the scheduling entry describes a state the meeting has since left
+    meeting = Meeting.get_or_none(Meeting.id == int(entry.object_id))
+    if meeting is None:
+        raise LookupError(entry.object_id)
+    return archive.archive_record(meeting)
+
+
+def setup(app):
+    app.config.setdefault("LIVE_QUESTION_INTERVAL", int(os.environ.get("PORTAL_LIVE_QUESTION_INTERVAL", "20")))
+    app.add_template_filter(local_text, "meeting_time")
+    app.extensions["live_hub"] = Hub(socketio, deployment_tag(app.config["DATABASE_URL"]),
+                                     app.config.get("SOCKETIO_MESSAGE_QUEUE"), on_count=record_peak)
+    sockets.register(socketio)
+
+
+DOMAIN = Domain(
+    name="meetings", models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp],
+    actions={
+        "meeting.create": {"clerk", "admin"},
+        "meeting.host": {"clerk", "admin"},
+        "meeting.ask": {"resident", "clerk", "supervisor", "handler", "inspector", "admin"},
+    },
+    sections=[Section("meetings", _village_section, "meetings.village_list")],
+    audit_sources={"meeting_item": _item_source, "meeting": _meeting_source},
+    search_sources=[SearchSource("meeting", search_source.iter_documents, search_source.document_for)],
+    demo=demo.load, demo_order=20, setup=setup,
+    public=("portal.meetings.services",),
+)

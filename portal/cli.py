@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+from flask import current_app
 import peewee
 
 from portal.core.db import connection, database
@@ -127,15 +128,10 @@ def restore(source, yes):
     finally:
         src.close()
     click.echo(f"database restored from {source}")
-    from portal import bind_database
-    bind_database(current_app.config["DATABASE_URL"])  # a backup from an older version upgrades here
     service = current_app.extensions.get("search")
     if service is not None:
-        database.connect(reuse_if_open=True)
-        try:
+        with connection():
             click.echo(f"search index rebuilt: {service.rebuild()} documents")
-        finally:
-            database.close()
 
 
 def init_app(app):

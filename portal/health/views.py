@@ -34,8 +34,8 @@ def _database():
 
 def _migrations():
     from portal.core.migrations import SchemaMigration
-    from portal.core.registry import registry
-    steps = [step for domain in registry().domains.values() for step in domain.migrations]
+    from portal.core import registry
+    steps = [step for domain in registry.of().domains.values() for step in domain.migrations]
     done = {m.version for m in SchemaMigration.select(SchemaMigration.version)}
     missing = [name for version, name, _ in steps if version not in done]
     return {"ok": not missing, "applied": len(done), "missing": missing}

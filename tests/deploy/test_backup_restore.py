@@ -42,7 +42,7 @@ def test_backup_restore_verifies_and_rebuilds_the_index(tmp_path):
 
 
 def test_restore_on_a_new_machine_with_the_key_material(tmp_path):
-    """The signing key lives encrypted in the database; its passphrase is instance/audit_key.secret.
+    """The signing key lives encrypted in the database; its passphrase in ``<instance>.audit-passphrase``.
 
     Restoring both onto a fresh instance keeps signing with the same key, so
     checkpoints saved by the public before the loss still verify against it.
@@ -57,13 +57,14 @@ def test_restore_on_a_new_machine_with_the_key_material(tmp_path):
         old.stop()
     keys = tmp_path / "keys"
     keys.mkdir()
-    for name in ("audit_key.secret", "secret_key"):  # what docs/deploy.md says to keep with the backup
-        shutil.copy2(old.instance / name, keys / name)
+    # what docs/deploy.md says to keep with the backup (not beside it)
+    shutil.copy2(old.instance.parent / "instance.audit-passphrase", keys / "audit-passphrase")
+    shutil.copy2(old.instance / "secret_key", keys / "secret_key")
 
     new = LiveServer(tmp_path / "new" / "instance", demo=False)
     new.instance.mkdir(parents=True)
-    for name in ("audit_key.secret", "secret_key"):
-        shutil.copy2(keys / name, new.instance / name)
+    shutil.copy2(keys / "audit-passphrase", new.instance.parent / "instance.audit-passphrase")
+    shutil.copy2(keys / "secret_key", new.instance / "secret_key")
     done = new.cli("restore", "--yes", str(tmp_path / "snapshot.db"))
     assert done.returncode == 0, done.stderr
     new.start()

@@ -292,18 +292,20 @@ def build_segment(index_dir, indexname, schema, docs, facets, date_field):
 
 
 def build_chunk(args):
-    """Worker entry point: ``(index_dir, indexname, documents)`` → (new segment or None, refused).
+    """Worker entry point: ``(index_dir, indexname, documents[, personal_data])`` → (new segment
+    or None, refused).
 
     Documents are checked here, in the worker, so the parent only hands out
     chunks; ``refused`` lists (position in the chunk, reason) for the caller.
     """
     from search_index.documents import check
     from search_index.schema import DATE_FIELD, FACETS, fields_of, make_schema
-    index_dir, indexname, docs = args
+    index_dir, indexname, docs = args[:3]
+    personal_data = args[3] if len(args) > 3 else None
     fields, refused = [], []
     for position, doc in enumerate(docs):
         try:
-            fields.append(fields_of(check(doc)))
+            fields.append(fields_of(check(doc, personal_data)))
         except ValueError as exc:
             refused.append((position, str(exc)))
     if not fields:

@@ -1,21 +1,23 @@
 """What a document must look like before it may enter the index.
 
 The portal's sources promise public, masked documents; this module is the last
-gate: a document with a missing or mistyped field, or with something that looks
-like an unmasked identity-card, phone or bank-account number, is refused rather
-than indexed (a refusal is logged by the caller and the document stays out).
+gate: a document with a missing or mistyped field, or with something the
+caller's personal-data detector still finds, is refused rather than indexed
+(the caller records the refusal and the document stays out).
+
+What counts as personal data is not this library's to decide: the caller passes
+``personal_data``, a callable ``text -> findings`` (truthy when something was
+found), and the portal passes the very detector its masking uses, so the gate
+and the masking can never disagree (a 15-digit business registration number
+that masking leaves alone is not refused here either). It must be picklable (a
+module-level function) because the bulk rebuild checks documents in worker
+processes. Without one, only the document's shape is checked.
 """
-import re
 from datetime import datetime, timezone
 
 REQUIRED = ("type", "id", "title", "body", "village", "township", "category", "published_at", "url")
 NON_EMPTY = ("type", "id", "title", "url")
 MAX_BODY = 200_000
-
-# Digits that are personal data when they appear unmasked: an 18-character
-# resident ID (or 15-digit old one), an 11-digit mobile number, a 16–19 digit bank
-# card. Masked forms (1381234****, 3301**********1234) do not match.
-UNMASKED_RE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9xX]|1[3-9][0-9]{9}|[0-9]{15,19})(?![0-9xX])")
 
 
 class DocumentError(ValueError):
@@ -26,8 +28,10 @@ def key_of(doc_type, doc_id):
     return f"{doc_type}:{doc_id}"
 
 
-def check(doc):
-    """Return a clean copy of ``doc`` (published_at in UTC) or raise DocumentError."""
+def check(doc, personal_data=None):
+    """Return a clean copy of ``doc`` (published_at in UTC) or raise DocumentError.
+
+    ``personal_data`` is the caller's detector (see the module docstring)."""
     if not isinstance(doc, dict):
         raise DocumentError("a document must be a dict")
     missing = [name for name in REQUIRED if name not in doc]
@@ -52,7 +56,10 @@ def check(doc):
         raise DocumentError("type must not contain ':'")
     if len(clean["body"]) > MAX_BODY:
         clean["body"] = clean["body"][:MAX_BODY]
-    for name in ("title", "body"):
-        if UNMASKED_RE.search(clean[name]):
-            raise DocumentError(f"{name} contains what looks like unmasked personal data")
+    if personal_data is not None:
+        for name in ("title", "body"):
+            findings = personal_data(clean[name])
+            if findings:
+                kinds = sorted({f.get("kind", "?") if isinstance(f, dict) else str(f) for f in findings})
+                raise DocumentError(f"{name} contains unmasked personal data ({', '.join(kinds)})")
     return clean

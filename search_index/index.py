@@ -50,9 +50,11 @@ class SearchResult:
 class SearchIndex:
     """One index directory; safe to use from several threads and processes."""
 
-    def __init__(self, path, lock_timeout=30.0):
+    def __init__(self, path, lock_timeout=30.0, personal_data=None):
+        """``personal_data``: the caller's detector, passed to ``check`` for every document."""
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.personal_data = personal_data
         self._pool = []
         self._thread_lock = threading.Lock()      # guards the pool
         self._write_lock = threading.Lock()       # one writing thread per process (fcntl is per process)
@@ -116,7 +118,7 @@ class SearchIndex:
         # committed segments, so a key added twice in one writer would be indexed twice.
         prepared = {}
         for t, i, d in changes:
-            prepared[key_of(t, i)] = fields_of(check(d)) if d is not None else None
+            prepared[key_of(t, i)] = fields_of(check(d, self.personal_data)) if d is not None else None
         prepared = list(prepared.items())
         with self._locked():
             ix = self._open_or_create()
@@ -158,15 +160,16 @@ class SearchIndex:
                 segment_docs = (min(SEGMENT_DOCS, max(1, math.ceil(len(documents) / max(1, procs))))
                                 if hasattr(documents, "__len__") else STREAM_SEGMENT_DOCS)
             count = (self._rebuild_fast(ix, documents, on_refused, procs, progress, segment_docs) if fast
-                     else self._rebuild_slow(ix, self._checked(documents, on_refused), limitmb, progress))
+                     else self._rebuild_slow(ix, self._checked(documents, on_refused, self.personal_data), limitmb,
+                                             progress))
             self._write_state(complete=True, audit_index=audit_index)
         return count
 
     @staticmethod
-    def _checked(documents, on_refused):
+    def _checked(documents, on_refused, personal_data=None):
         for doc in documents:
             try:
-                yield check(doc)
+                yield check(doc, personal_data)
             except ValueError as exc:
                 if on_refused:
                     on_refused(doc, exc)
@@ -193,7 +196,7 @@ class SearchIndex:
         def chunks():
             for chunk in _chunked(documents, segment_docs):
                 in_flight.append(chunk)
-                yield str(self.path), ix.indexname, chunk
+                yield str(self.path), ix.indexname, chunk, self.personal_data
 
         lock = ix.lock("WRITELOCK")
         if not lock.acquire(blocking=True):

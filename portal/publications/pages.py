@@ -20,6 +20,7 @@ from portal.publications.models import Attachment, Objection, PowerItem
 from portal.core.qr import qr_svg
 from portal.publications.queries import page_of, public_query, superseded_by, versions_of, years_of
 from portal.publications.serialize import masking_preview
+from portal.search.service import refusal_for
 from portal.units.models import Unit
 from portal.units.services import villages_of
 from portal.units.views import village_or_404
@@ -77,7 +78,8 @@ def _staff_context(pub):
     if pub.power_id:
         step_form.step.choices = [(str(s.id), f"{s.position}. {s.name}") for s in powers.steps_of(pub.power_id)]
     return {
-        "masking": masking_preview(pub), "action_form": ActionForm(), "reason_form": ReasonForm(),
+        "masking": masking_preview(pub), "search_refusal": refusal_for("publication", pub.id),
+        "action_form": ActionForm(), "reason_form": ReasonForm(),
         "upload_form": UploadForm(), "step_form": step_form, "moderate_form": ModerateForm(),
         "answer_form": TextForm(),
         "pending": list(pub.objections.where(Objection.status == "pending").order_by(Objection.id)),

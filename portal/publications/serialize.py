@@ -73,9 +73,13 @@ def public_dict(pub, include_drafts=False):
 
 
 def masking_preview(pub):
-    """What masking hid in a draft: kind and masked form only (the clerk typed the rest)."""
+    """What masking hid in a draft: kind and masked form only (the clerk typed the rest).
+
+    ``mistyped`` flags an ID number whose check digit is wrong: it is masked all the
+    same (it is still someone's ID number, one digit off), and the clerk is told so."""
     found = find_personal_data(pub.title) + find_personal_data(pub.body)
-    return [{"kind": f["kind"], "kind_name": f["kind_name"], "masked": f["masked"]} for f in found]
+    return [{"kind": f["kind"], "kind_name": f["kind_name"], "masked": f["masked"],
+             "mistyped": not f.get("checksum_ok", True)} for f in found]
 
 
 def staff_dict(pub):

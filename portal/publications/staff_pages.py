@@ -21,6 +21,7 @@ from portal.publications.forms import (ActionForm, CorrectionForm, DraftForm, Mo
 from portal.publications.models import Attachment
 from portal.publications.pages import readable, village_or_404
 from portal.publications.queries import staff_queue
+from portal.publications.serialize import masking_preview
 
 
 def _to_detail(pub):
@@ -58,7 +59,10 @@ def work(code):
     village = village_or_404(code)
     if not can(current_user, "publication.view_draft", village):
         abort(403)
-    return render_template("publications/work.html", village=village, rows=staff_queue(village))
+    rows = staff_queue(village)
+    # The review list says, per draft, what masking will hide, mistyped ID numbers included.
+    masking = {pub.id: masking_preview(pub) for pub in rows}
+    return render_template("publications/work.html", village=village, rows=rows, masking=masking)
 
 
 @bp.route("/v/<code>/publications/new", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """Search's declaration (see portal.core.domain)."""
 from portal.core.domain import Domain
 from portal.search import api, cli, service, views
+from portal.search.models import MODELS
 
 
 def setup(app):
@@ -8,5 +9,5 @@ def setup(app):
     app.cli.add_command(cli.search_group)
 
 
-DOMAIN = Domain(name="search", blueprints=[views.bp], api_blueprints=[api.bp], setup=setup,
-                public=("portal.search.service",))
+DOMAIN = Domain(name="search", models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp], setup=setup,
+                public=("portal.search.service", "portal.search.models"))

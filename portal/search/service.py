@@ -11,11 +11,16 @@ import queue
 import threading
 import time
 
+import peewee
+
 from search_index import DocumentError, SearchIndex, check
 
 from portal import auditlog
 from portal.core import events
-from portal.core.db import connection
+from portal.core.clock import utcnow
+from portal.core.db import connection, transaction
+from portal.core.personal_data import KIND_NAMES, find_personal_data
+from portal.search.models import SearchRefusal
 from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)
@@ -26,7 +31,8 @@ RESTART_OVERLAP = 1000  # entries re-applied on start, beyond what concurrent co
 class SearchService:
     def __init__(self, app, index_dir, sync=False):
         self.app = app
-        self.index = SearchIndex(index_dir)
+        # The gate uses masking's own detector (search_index imports nothing from the portal).
+        self.index = SearchIndex(index_dir, personal_data=find_personal_data)
         self.sync = sync
         self._queue = queue.Queue()
         self._worker = None
@@ -80,15 +86,23 @@ class SearchService:
         self.index.apply(changes, audit_index=last)
 
     def _document(self, doc_type, object_id):
-        """The checked document, or None (remove) when gone, non-public or refused."""
+        """The checked document, or None (remove) when gone, non-public or refused.
+
+        A refusal is recorded (``SearchRefusal``) so the clerk and the admin see
+        that a public record is not findable; the record is cleared once the
+        document is indexed or no longer public."""
         doc = source(doc_type, self.app).document_for(object_id)
         if doc is None:
+            forget_refusal(doc_type, object_id)
             return None
         try:
-            return check(doc)
+            clean = check(doc, find_personal_data)
         except DocumentError as exc:
             log.error("search refused %s:%s (%s); removed from the index", doc_type, object_id, exc)
+            record_refusal(doc_type, object_id, refusal_reason(doc, exc))
             return None
+        forget_refusal(doc_type, object_id)
+        return clean
 
     # -- whole index --------------------------------------------------------
     def all_documents(self):
@@ -99,8 +113,11 @@ class SearchService:
         """Rebuild from every source; returns the number of documents indexed."""
         def refused(doc, exc):
             log.error("search refused %s:%s (%s)", doc.get("type"), doc.get("id"), exc)
+            if isinstance(doc, dict) and doc.get("type") and doc.get("id") is not None:
+                record_refusal(str(doc["type"]), str(doc["id"]), refusal_reason(doc, exc))
 
         with connection():
+            SearchRefusal.delete().execute()          # a rebuild re-decides every document
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
@@ -157,6 +174,52 @@ class SearchService:
             run()
         else:
             threading.Thread(target=run, name="search-catch-up", daemon=True).start()
+
+
+def refusal_reason(doc, exc):
+    """The reason in words a clerk acts on (Chinese, stored as shown): which field holds
+    which kind of personal number, masked; else the gate's own message."""
+    fields = {"title": "标题", "body": "正文"}
+    parts = []
+    for name, label in fields.items():
+        value = doc.get(name) if isinstance(doc, dict) else None
+        found = find_personal_data(value) if isinstance(value, str) else []
+        if found:
+            kinds = "、".join(dict.fromkeys(KIND_NAMES[f["kind"]] for f in found))
+            shown = "、".join(dict.fromkeys(f["masked"] for f in found))
+            parts.append(f"{label}含未隐去的{kinds}（{shown}）")
+    return "；".join(parts) if parts else f"记录格式不符合搜索要求（{exc}）"
+
+
+def record_refusal(doc_type, object_id, reason):
+    """Remember (or refresh) that the gate refused this document. Another process
+    recording the same refusal at the same moment wins the insert; that is fine."""
+    try:
+        with transaction():
+            updated = (SearchRefusal.update(reason=reason, refused_at=utcnow())
+                       .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
+                       .execute())
+            if not updated:
+                SearchRefusal.create(doc_type=doc_type, object_id=str(object_id), reason=reason)
+    except peewee.IntegrityError:
+        log.info("search refusal of %s:%s already recorded by another process", doc_type, object_id)
+
+
+def forget_refusal(doc_type, object_id):
+    SearchRefusal.delete().where((SearchRefusal.doc_type == doc_type)
+                                 & (SearchRefusal.object_id == str(object_id))).execute()
+
+
+def refusal_for(doc_type, object_id):
+    """The standing refusal of one record's document, or None (for the record's staff view)."""
+    return (SearchRefusal.select()
+            .where((SearchRefusal.doc_type == doc_type) & (SearchRefusal.object_id == str(object_id)))
+            .first())
+
+
+def refusals():
+    """Every standing refusal, newest first (the admin's list)."""
+    return list(SearchRefusal.select().order_by(SearchRefusal.refused_at.desc(), SearchRefusal.id.desc()))
 
 
 def init_app(app):

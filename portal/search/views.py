@@ -1,8 +1,13 @@
-"""The ``/search`` results page (the search box in every page's header posts here)."""
-from flask import Blueprint, render_template, request, url_for
+"""The ``/search`` results page (the search box in every page's header posts here) and the
+admin's list of public records the search gate refused."""
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
 
+from portal.core.clock import local_text
 from portal.core.errors import ValidationError
+from portal.core.permissions import can
 from portal.search.requests import FACET_NAMES, FILTER_ARGS, facets_payload, label, run_search, unit_names
+from portal.search.service import refusals as standing_refusals
 
 bp = Blueprint("search", __name__)
 
@@ -34,3 +39,14 @@ def results():
     return render_template("search/results.html", q=query, error=None, result=result,
                            facets=facets_payload(result, names), names=names, active=active,
                            facet_names=FACET_NAMES, url_with=_url_with, label=label)
+
+
+
+@bp.get("/admin/search-refusals")
+def refusals():
+    """Public records the search gate refused (admin only): public, yet nobody can find them,
+    so the admin sees them and can have the clerk correct them."""
+    if not current_user.is_authenticated or not can(current_user, "admin.units"):
+        abort(403)
+    rows = [{"refusal": r, "when": local_text(r.refused_at)} for r in standing_refusals()]
+    return render_template("search/refusals.html", rows=rows)

@@ -35,7 +35,7 @@ def test_full_lifecycle_over_the_api(api):
     assert r.status_code == 201, r.json
     pub = r.json
     assert pub["status"] == "draft" and pub["masking"] == [{"kind": "mobile", "kind_name": "手机号码",
-                                                           "masked": "139****1234"}]
+                                                           "masked": "139****1234", "mistyped": False}]
     assert api("GET", f"/api/v1/publications/{pub['id']}").status_code == 404
     r = api("POST", f"/api/v1/publications/{pub['id']}/approve", "supervisor")
     assert r.json == {"id": pub["id"], "status": "approved"}

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from portal.core.personal_data import find_personal_data
 from search_index import DocumentError, QueryError, SearchIndex, check
 from search_index.analysis import bigram_tokens, normalise, word_tokens
 
@@ -116,11 +117,46 @@ def test_guard_refuses_incomplete_or_unmasked_documents(ix):
     with pytest.raises(DocumentError):
         check(dict(SAMPLE[0], published_at=datetime(2024, 1, 1)))        # naive datetime
     with pytest.raises(DocumentError):
-        check(dict(SAMPLE[0], body="联系电话13812345678"))
+        check(dict(SAMPLE[0], body="联系电话13812345678"), find_personal_data)
+    guarded = SearchIndex(ix.path, personal_data=find_personal_data)
     with pytest.raises(DocumentError):
-        ix.apply([(DOC_TYPE, "x", dict(SAMPLE[0], id="x", body="身份证330102199001011234"))])
+        guarded.apply([(DOC_TYPE, "x", dict(SAMPLE[0], id="x", body="身份证330102199001011234"))])
     assert ix.search("身份证").total == 0
-    assert check(dict(SAMPLE[0], body="联系电话138****5678"))["body"]
+    assert check(dict(SAMPLE[0], body="联系电话138****5678"), find_personal_data)["body"]
+
+
+@pytest.mark.parametrize("body", [
+    "身份证 350502199001011234",            # check digit wrong: still an ID number
+    "身份证 350502 1990 0101 1234",         # typed in pieces
+    "身份证 ３５０５０２１９９００１０１１２３４",   # full-width
+    "电话 138-0595-1207",
+])
+def test_guard_uses_the_callers_detector(body):
+    """The gate refuses exactly what masking's detector finds (issue 11/19)."""
+    with pytest.raises(DocumentError, match="personal data"):
+        check(dict(SAMPLE[0], body=body), find_personal_data)
+
+
+@pytest.mark.parametrize("body", ["营业执照注册号 110000410000123", "合同编号 2023010112345678"])
+def test_guard_admits_business_and_contract_numbers(body):
+    """A 15-digit business registration number or a 16-digit contract number is no personal data."""
+    assert check(dict(SAMPLE[0], body=body), find_personal_data)["body"] == body
+
+
+@pytest.mark.parametrize("fast,procs", [(True, 1), (True, 2), (False, 1)])
+def test_rebuild_uses_the_detector_in_every_path(tmp_path, fast, procs):
+    """The bulk workers (separate processes) get the detector too."""
+    refused = []
+    index = SearchIndex(tmp_path / "ix3", personal_data=find_personal_data)
+    docs = SAMPLE + [dict(SAMPLE[0], id="pd", body="身份证 350502 19900101 1234")]
+    count = index.rebuild(docs, procs=procs, fast=fast, on_refused=lambda d, e: refused.append(d["id"]))
+    assert refused == ["pd"] and count == len(SAMPLE)
+
+
+def test_library_imports_nothing_from_the_portal():
+    code = "import sys, search_index; print(sorted(m for m in sys.modules if m == 'portal' or m.startswith('portal.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_rebuild_skips_refused_documents(tmp_path):

@@ -107,3 +107,22 @@ def test_catch_up_applies_audit_entries_missed_while_away(search_app, source):
         service.catch_up()
         assert [h["id"] for h in service.index.search("清淤").hits] == ["6"]
         assert service.index.audit_index() == head
+
+
+def test_refusal_after_a_change_is_recorded_and_cleared(search_app, client, source):
+    """The incremental path (public.changed) records a refusal too, and forgets it once fixed."""
+    from portal.search.service import refusal_for, refusals
+    api(client)
+    source.docs["2"] = dict(source.docs["2"], body="联系人身份证 350502 19900101 1234")   # check digit wrong
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="2")
+    with search_app.app_context():
+        row = refusal_for(DOC_TYPE, "2")
+        assert row is not None and "身份证号" in row.reason and "3505**********1234" in row.reason
+        assert "350502" not in row.reason.replace("3505**", "")
+        assert [(r.doc_type, r.object_id) for r in refusals()] == [(DOC_TYPE, "2")]
+    assert 2 not in [r["id"] for r in api(client, q="章程").get_json()["results"]]
+    source.docs["2"] = dict(source.docs["2"], body="联系人身份证 3505**********1234")
+    emit_after_commit(search_app, "public.changed", doc_type=DOC_TYPE, object_id="2")
+    with search_app.app_context():
+        assert refusal_for(DOC_TYPE, "2") is None
+    assert 2 in [r["id"] for r in api(client, q="章程").get_json()["results"]]

@@ -1,16 +1,23 @@
 """Start the portal: ``python run.py [--host H] [--port P] [--instance DIR] [--no-demo]``.
 
 Creates the instance (database, secret key, index) when missing, loads the demo
-county into an empty database unless --no-demo, and serves HTTP and Socket.IO.
-Errors a person can fix (port taken, instance not writable) are one line and
-exit code 1.
+county into an empty database unless --no-demo, and serves HTTP and Socket.IO
+on gevent's production WSGI server (see ``portal/server.py`` and
+docs/deploy.md). Errors a person can fix (port taken, instance not writable)
+are one line and exit code 1.
 """
-import argparse
-import errno
-import gc
-import os
-import socket
-import sys
+from gevent import monkey
+
+monkey.patch_all()  # first, before anything imports socket, threading, ssl or time
+
+import argparse  # noqa: E402 (the patch above must come first)
+import errno  # noqa: E402
+import gc  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+
+SEARCH_FOLLOW_SECONDS = float(os.environ.get("PORTAL_SEARCH_FOLLOW_SECONDS", "0.5"))
 
 
 def _port_free(host, port):
@@ -37,7 +44,9 @@ def main(argv=None):
         print(f"error: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
 
-    from portal import create_app
+    from portal.health import logs
+    logs.configure()
+    from portal import create_app, server
     from portal.config import InstanceError
     try:
         app = create_app(instance=args.instance)
@@ -46,11 +55,17 @@ def main(argv=None):
         return 1
 
     from portal.core.db import connection
+    from portal.core.db import database
     from portal.demo import DEMO_PASSWORD, demo_accounts, load_demo
-    from portal.core.extensions import socketio
+    server.cooperate(database.obj)
     with app.app_context(), connection():
         loaded = False if args.no_demo else load_demo()
         accounts = demo_accounts() if loaded else []
+    if "search" in app.extensions:
+        with app.app_context():
+            app.extensions["search"].start_catch_up()
+        if SEARCH_FOLLOW_SECONDS > 0:
+            app.extensions["search"].follow(SEARCH_FOLLOW_SECONDS)
     url = f"http://{args.host}:{args.port}/"
     print(f"阳光村务 portal on {url}  (instance: {app.config['INSTANCE_DIR']})", flush=True)
     if loaded:
@@ -62,8 +77,7 @@ def main(argv=None):
     # collector from rescanning it, so a meeting with a thousand viewers sees no long GC pauses.
     gc.collect()
     gc.freeze()
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                 use_reloader=False, log_output=False)
+    server.serve(app, args.host, args.port)
     return 0
 
 

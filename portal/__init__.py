@@ -105,7 +105,8 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     i18n.init_app(app, babel)
     security.init_app(app)
     web_errors.init_app(app)
-    socketio.init_app(app, async_mode="threading",
+    from portal import server
+    socketio.init_app(app, async_mode=server.async_mode(),
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
                       cors_allowed_origins=security.origin_check(app), max_http_buffer_size=1_000_000)
 

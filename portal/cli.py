@@ -1,9 +1,10 @@
-"""``flask --app portal …`` commands: init-db, create-user, create-token, seed-demo, backup."""
+"""``flask --app portal …`` commands: init-db, create-user, create-token, seed-demo, backup, restore."""
 import functools
 import sqlite3
 from pathlib import Path
 
 import click
+from flask import current_app
 import peewee
 
 from portal.core.db import connection, database
@@ -90,6 +91,49 @@ def backup(target):
     click.echo(f"backup written to {target}")
 
 
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="replace the current database without asking")
+def restore(source, yes):
+    """Replace the SQLite database with the snapshot SOURCE, then rebuild the search index.
+
+    Stop the portal first: a running server would keep serving what it cached.
+    The snapshot is checked (SQLite integrity, an audit log present) before
+    anything is replaced, and copied with SQLite's backup API so the database
+    is never half written. The index is a projection and is rebuilt from the
+    restored rows; run ``python -m audit verify --db …`` afterwards.
+    """
+    db = database.obj
+    if not isinstance(db, peewee.SqliteDatabase):
+        raise click.ClickException("restore works on the SQLite database; use pg_restore for PostgreSQL")
+    src = sqlite3.connect(f"file:{Path(source).resolve()}?mode=ro", uri=True)
+    try:
+        try:
+            integrity = src.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"{source} is not a SQLite database: {exc}")
+        if integrity != "ok":
+            raise click.ClickException(f"{source} fails SQLite's integrity check: {integrity}")
+        if "audit_entry" not in tables or "schema_migration" not in tables:
+            raise click.ClickException(f"{source} is not a portal backup (no audit log or schema table)")
+        if not yes:
+            click.confirm(f"replace {db.database} with {source}?", abort=True)
+        dst = sqlite3.connect(db.database)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    click.echo(f"database restored from {source}")
+    service = current_app.extensions.get("search")
+    if service is not None:
+        with connection():
+            click.echo(f"search index rebuilt: {service.rebuild()} documents")
+
+
 def init_app(app):
-    for cmd in (init_db, create_user_cmd, create_token_cmd, seed_demo, backup):
+    for cmd in (init_db, create_user_cmd, create_token_cmd, seed_demo, backup, restore):
         app.cli.add_command(cmd)

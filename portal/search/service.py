@@ -9,6 +9,7 @@ With ``SEARCH_SYNC`` set (tests, CLI) changes are applied inside ``emit``.
 import logging
 import queue
 import threading
+import time
 
 import peewee
 
@@ -24,6 +25,7 @@ from portal.search.registry import source, sources
 
 log = logging.getLogger(__name__)
 BATCH = 200
+RESTART_OVERLAP = 1000  # entries re-applied on start, beyond what concurrent commits can reorder
 
 
 class SearchService:
@@ -119,18 +121,41 @@ class SearchService:
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
-    def catch_up(self):
-        """Rebuild a missing or outdated index, else apply what the audit log holds beyond it."""
+    def catch_up(self, overlap=0):
+        """Rebuild a missing or outdated index, else apply what the audit log holds beyond it.
+
+        The stored audit index is a high-water mark, and changes committed by
+        concurrent requests may be indexed out of order: a crash can leave an
+        entry below the mark unindexed. So a start re-applies the last
+        ``overlap`` entries too (applying is idempotent).
+        """
         with connection():
             if not self.index.is_current():
                 count = self.rebuild()
                 log.info("search index rebuilt: %d documents", count)
                 return
             last = self.index.audit_index()
-            entries = auditlog.entries_after(-1 if last is None else last)
+            entries = auditlog.entries_after(-1 if last is None else max(-1, last - overlap))
             items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type, self.app)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
+
+    def follow(self, seconds):
+        """Apply, every ``seconds``, what other processes wrote to the shared log.
+
+        Each server process keeps its own index; a publish on another process
+        reaches this one only through the audit log, so look at it regularly.
+        """
+        def run():
+            while True:
+                time.sleep(seconds)
+                try:
+                    if self.index.is_current():
+                        self.catch_up()
+                except Exception:
+                    log.exception("search follow failed; trying again")
+
+        threading.Thread(target=run, name="search-follower", daemon=True).start()
 
     def start_catch_up(self):
         """Once per process, in the background so the first request is not held up."""
@@ -141,7 +166,7 @@ class SearchService:
 
         def run():
             try:
-                self.catch_up()
+                self.catch_up(overlap=RESTART_OVERLAP)
             except Exception:
                 log.exception("search catch-up failed; run `flask --app portal search rebuild`")
 

@@ -1,0 +1,92 @@
+"""Public pages under wrk on the production server, against a bare route on the same server.
+
+    python bench/load/pages.py [--duration 30] [--connections 100]
+
+Starts ``bench/load/serve.py`` (run.py + ``/bench/bare``) on a fresh demo instance,
+runs wrk on the bare route, home, a village page, a record page and a search,
+and prints req/s and p99 for each with the ratio to the bare route.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(instance, port, env=None):
+    log = open(instance.parent / f"server-{port}.log", "ab")
+    proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), "--port", str(port), "--instance", str(instance)],
+                            cwd=str(ROOT), env=dict(os.environ, **(env or {})), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(url + "/readyz", timeout=2).status_code == 200:
+                return proc, url
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not become ready")
+
+
+def wrk(url, duration, connections):
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=100)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed (Debian package wrk)")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    proc, url = start_server(tmp / "instance", free_port())
+    try:
+        listed = requests.get(url + "/api/v1/publications", timeout=10).json()
+        rows = next(v for v in listed.values() if isinstance(v, list))
+        record = "/" + rows[0]["url"].split("/", 3)[-1] if rows[0]["url"].startswith("http") else rows[0]["url"]
+        village = "/v/350528100200"
+        pages = [("bare Flask route", "/bench/bare"), ("home", "/"), ("village", village),
+                 ("record", record), ("search", "/search?q=" + quote("公示"))]
+        for _, path in pages:
+            status = requests.get(url + path, timeout=10).status_code
+            assert status == 200, f"{path}: {status}"
+        print(f"wrk -c {args.connections} -d {args.duration}s, gevent server, one process, {os.cpu_count()} cores")
+        print(f"{'page':18} {'path':34} {'req/s':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>6}")
+        bare = None
+        for name, path in pages:
+            rps, p99, errors = wrk(url + path, args.duration, args.connections)
+            bare = bare or rps
+            print(f"{name:18} {path[:34]:34} {rps:8.0f} {p99:8.1f} {rps / bare:8.2f} {errors:6d}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,6 +39,7 @@ def main():
     print(f"masking: {args.mask} bodies of ~{size:.0f} chars in {elapsed:.2f}s = {args.mask / elapsed:.0f}/s")
 
     app = create_app({"INSTANCE_DIR": str(Path(tempfile.mkdtemp()) / "instance"), "SEARCH_SYNC": False})
+    app.app_context().push()  # services read the app's registry, as in a request
     database.connect(reuse_if_open=True)
     load_demo()
     village = Unit.get(Unit.code == "350528100200")

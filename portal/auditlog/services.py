@@ -14,6 +14,7 @@ import peewee
 from flask import current_app
 
 from audit import checkpoints, keys
+from portal.core.db import transaction
 
 DEFAULT_ORIGIN = "sunlight-village-portal/audit"
 DEFAULT_INTERVAL = 5.0
@@ -85,7 +86,9 @@ def current_checkpoint(app=None, min_interval=None):
     latest = checkpoints.latest()
     from audit import log
     if latest is None or latest.size != log.size():
-        with _lock:
+        # The write lock first (SQLite BEGIN IMMEDIATE waits its busy timeout): a transaction that
+        # began by reading cannot take it later, and SQLite refuses that at once ("database is locked").
+        with _lock, transaction(lock=True):
             latest = checkpoints.issue(signer(app), origin(app), wait)
     # reading .key loads the key row now, so the cached checkpoint never queries again
     cache.update(checkpoint=latest, key=latest.key, at=time.monotonic())
@@ -94,7 +97,6 @@ def current_checkpoint(app=None, min_interval=None):
 
 def rotate_key(actor=None, app=None):
     from portal.core.auditing import actor_name
-    from portal.core.db import transaction
     with transaction():
         new = keys.rotate(passphrase(app), origin(app), actor_name(actor))
     current_checkpoint(app, min_interval=0)

@@ -6,6 +6,8 @@ section with no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
 
+from flask import current_app
+
 from portal.core import registry
 from portal.core.i18n import N_
 
@@ -36,16 +38,17 @@ def sections_for(village, limit=5):
 
 # The county home page's "now" sections: the latest notices, the meetings live now.
 HOME_SECTIONS = OrderedDict([("meetings", N_("正在直播的会议")), ("publications", N_("最新公开"))])
-_home_providers = {}
+HOME_KEY = "home_providers"  # app.extensions key: the providers live on the app, like every registry
 
 
-def register_home(key, provider):
+def register_home(app, key, provider):
     """``provider(limit) -> list of items`` across the county, newest first."""
     if key not in HOME_SECTIONS:
         raise KeyError(key)
-    _home_providers[key] = provider
+    app.extensions.setdefault(HOME_KEY, {})[key] = provider
 
 
 def home_sections(limit=6):
-    return [{"key": key, "title": title, "entries": _home_providers[key](limit) if key in _home_providers else []}
+    providers = current_app.extensions.get(HOME_KEY, {})
+    return [{"key": key, "title": title, "entries": providers[key](limit) if key in providers else []}
             for key, title in HOME_SECTIONS.items()]

@@ -53,7 +53,7 @@ def setup(app):
     sockets.register(socketio)
     app.add_template_global(links.shown, "meeting_link")
     app.add_template_global(schedule.start_note, "meeting_start_note")
-    sections.register_home("meetings", _live_now)
+    sections.register_home(app, "meetings", _live_now)
     home_workspace.register(app, workspace.panels)
     register_describer(app, "meeting", views.describe_entry)
     register_describer(app, "meeting_item", views.describe_entry)

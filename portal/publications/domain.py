@@ -37,7 +37,7 @@ def setup(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["pub_time"] = local_text
     app.jinja_env.filters["yuan"] = yuan_text
-    sections.register_home("publications", home_sections.county_latest)
+    sections.register_home(app, "publications", home_sections.county_latest)
     home_workspace.register(app, workspace.panels)
     register_link_source(app, "publication", "公开记录", pages.linkable, pages.link_url)
     for object_type in ("publication", "objection", "publication_step", "power", "duty_rule"):

@@ -29,7 +29,8 @@ def _fill(actor, row, data):
 NOTICE = RecordType(
     name="test_notice", label="测试告示", model=NoticeRow, states={"draft": "草稿", "posted": "已张贴"},
     public_states=["posted"], unit_of=lambda row: row.village, find_unit=lambda code: Unit.find(code, "village"),
-    public_fields=["body"], title_of=lambda row: row.title, body_of=lambda row: row.body, api_path="test-notices",
+    public_fields=["body"], field_labels={"body": "内容"}, title_of=lambda row: row.title,
+    body_of=lambda row: row.body, api_path="test-notices",
     transitions=[Transition("create", "test_notice.write", [None], "draft", change=_fill),
                  Transition("post", "test_notice.write", ["draft"], "posted", summary="Post a notice")])
 DOMAIN = Domain(name="test_notices", models=[NoticeRow], record_types=[NOTICE],

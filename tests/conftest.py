@@ -176,6 +176,14 @@ def live_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory):
+    """One real server with the demo county for a module's tests; each test makes its own records."""
+    server = LiveServer(tmp_path_factory.mktemp("module") / "instance").start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def fresh_server(tmp_path):
     """A real server of the test's own, for tests that change state."""

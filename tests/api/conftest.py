@@ -1,16 +1,13 @@
 """A real server with the demo county for the API tests, and bearer tokens for its people."""
 import pytest
 
-from tests.conftest import LiveServer
 
 VILLAGE = "350528100200"  # 后溪村
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = LiveServer(tmp_path_factory.mktemp("api") / "instance").start()
-    yield srv
-    srv.stop()
+def server(module_server):
+    return module_server
 
 
 @pytest.fixture(scope="module")

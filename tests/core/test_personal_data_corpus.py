@@ -14,7 +14,6 @@ import re
 import pytest
 import requests
 
-from tests.conftest import LiveServer
 
 VILLAGE = "350528100200"
 # (how it is typed, the digits that must never appear together)
@@ -59,10 +58,8 @@ def tiny_png():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = LiveServer(tmp_path_factory.mktemp("pd") / "instance").start()
-    yield srv
-    srv.stop()
+def server(module_server):
+    return module_server
 
 
 @pytest.fixture(scope="module")

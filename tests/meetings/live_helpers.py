@@ -10,7 +10,6 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveServer
 
 NS = "/live"
 HOUXI = "350528100200"
@@ -101,11 +100,8 @@ def live_meeting(server, token, title="测试议事会"):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One real portal for a module's socket tests; each test makes its own meetings."""
-    srv = LiveServer(tmp_path_factory.mktemp("meetings") / "instance").start()
-    yield srv
-    srv.stop()
+def server(module_server):
+    return module_server
 
 
 @pytest.fixture(scope="module")

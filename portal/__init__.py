@@ -75,6 +75,15 @@ def install(app, domain):
     openapi.register(app, domain.openapi_paths, domain.openapi_schemas)
     for record_type in domain.record_types:
         records.install(app, record_type)
+    for kind, items, key in (("flag rule", domain.flag_rules, "code"), ("figure", domain.figures, "key"),
+                             ("export table", domain.exports, "name")):
+        target = {"flag rule": reg.flag_rules, "figure": reg.figures, "export table": reg.exports}[kind]
+        for item in items:
+            name = getattr(item, key)
+            if name in target:
+                raise ValueError(f"{kind} {name!r} declared twice")
+            target[name] = item
+    reg.record_panels.extend(domain.record_panels)
 
 
 def create_app(test_config=None, instance=None, extra_domains=()):
@@ -82,7 +91,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     from flask_babel import gettext
 
     from portal import cli
-    from portal.core import i18n, openapi, permissions, registry, routing, security, web_errors
+    from portal.core import i18n, openapi, permissions, records, registry, routing, security, web_errors
     from portal.core.extensions import babel, csrf, login_manager, socketio
 
     instance_dir = config_mod.instance_path(instance or (test_config or {}).get("INSTANCE_DIR"))
@@ -92,7 +101,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     app.json.ensure_ascii = False
     routing.init_app(app)  # before any blueprint: every <int:…> is the bounded id converter
     all_domains = domains() + list(extra_domains)
-    bind_database(app.config["DATABASE_URL"])
+    app.extensions[core_db.EXTENSION] = bind_database(app.config["DATABASE_URL"])
     core_db.init_app(app)
     registry.init_app(app)
     permissions.register(app, permissions.CORE_ACTIONS)
@@ -123,7 +132,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
 
     @app.context_processor
     def _globals():
-        return {"can": permissions.can}
+        return {"can": permissions.can, "record_panels": records.panels_for}
 
     return app
 

@@ -48,6 +48,15 @@ def prepare_instance(path: Path):
     return key_file.read_text().strip()
 
 
+def default_sqlite_file(instance: Path):
+    """``<instance>/portal.db``; an instance made while the default read ``portal.core.db`` (a module
+    rename that reached the file name) keeps that file rather than starting on an empty database."""
+    interim = instance / "portal.core.db"
+    if interim.exists() and not (instance / "portal.db").exists():
+        return interim
+    return instance / "portal.db"
+
+
 def sqlite_path(url):
     """The file of a ``sqlite:///`` URL, or None for another database (or ``:memory:``)."""
     parsed = urlparse(url or "")
@@ -110,7 +119,7 @@ def load_config(instance: Path, overrides=None):
     config = {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": secret,
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.core.db'}",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_file(instance)}",
         "INDEX_DIR": str(instance / "index"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "20")) * 1024 * 1024 + 64 * 1024,

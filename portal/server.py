@@ -85,7 +85,14 @@ def _offload_sqlite(db):
                 return _BufferedCursor(cursor)
         return gevent.get_hub().threadpool.apply(run)
 
+    def begin(lock_type=None):
+        """``BEGIN IMMEDIATE`` waits on the write lock: in the pool too, or the waiting greenlet
+        blocks the hub and the holder can never finish (peewee's ``begin`` bypasses ``execute_sql``)."""
+        lock_type = lock_type or db._lock_type
+        execute_sql(f"BEGIN {lock_type}" if lock_type else "BEGIN")
+
     db.execute_sql = execute_sql
+    db.begin = begin
 
 
 def _offload_argon2():

@@ -284,7 +284,8 @@ class SearchIndex:
         first = (page - 1) * per_page
         total, counts, ranked, unverified = snap.run(parsed, filters, utc[0], utc[1])
         if total and first >= total:
-            raise QueryError("page_out_of_range", f"没有第{page}页，结果共{math.ceil(total / per_page)}页。")
+            raise QueryError("page_out_of_range", "没有第%(page)s页，结果共%(pages)s页。", page=page,
+                             pages=math.ceil(total / per_page))
         hits, skip = [], first
         for leaf, docnum in ranked:
             stored = leaf.reader.stored_fields(docnum)

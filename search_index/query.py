@@ -45,10 +45,12 @@ EXPANDED_WEIGHT = 0.4         # a dictionary expansion's share of an exact match
 class QueryError(ValueError):
     """A query that cannot be run; ``code`` for the API, ``message`` (Chinese) for people."""
 
-    def __init__(self, code, message):
-        super().__init__(message)
+    def __init__(self, code, message, **params):
+        super().__init__(message % params if params else message)
         self.code = code
-        self.message = message
+        self.template = message  # a %(name)s template the portal translates, then fills with params
+        self.params = params
+        self.message = message % params if params else message
 
 
 class Term:
@@ -246,14 +248,14 @@ def parse(text):
     """Parse ``text``; raise QueryError for input that cannot mean a search."""
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError("query_too_long", f"搜索词太长，请不超过{MAX_QUERY_CHARS}个字。")
+        raise QueryError("query_too_long", "搜索词太长，请不超过%(limit)s个字。", limit=MAX_QUERY_CHARS)
     if not text:
         return Parsed(None, [])
     raw = _split(text)
     if all(item.upper() in OPERATORS for item in raw):
         raise QueryError("operators_only", "搜索词只有运算符（AND、OR、NOT、-），请输入要查找的词语。")
     if len(raw) > MAX_ITEMS * 2:
-        raise QueryError("too_many_words", f"搜索词过多，请不超过{MAX_ITEMS}个词。")
+        raise QueryError("too_many_words", "搜索词过多，请不超过%(limit)s个词。", limit=MAX_ITEMS)
 
     groups, negatives, highlights, expanded = [], [], [], []
     negate = join_next = False

@@ -8,6 +8,7 @@ Prints a table; docs/audit.md records the figures of a run.
 import argparse
 import hashlib
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -148,6 +149,8 @@ def http_latency(url, work, samples=1000):
     """The proof endpoints through the portal's Flask app (test client: the whole WSGI stack, no socket)."""
     sys.path.insert(0, str(HERE.parents[1]))
     from portal import create_app
+    # The key's passphrase file may not sit beside the SQLite database it protects (portal.config refuses it).
+    os.environ.setdefault("AUDIT_KEY_PASSPHRASE_FILE", str(work.parent / f"{work.name}.audit-passphrase"))
     app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_DIR": str(work / "instance"),
                       "AUDIT_CHECKPOINT_INTERVAL": 5})
     client = app.test_client()

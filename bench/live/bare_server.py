@@ -1,16 +1,21 @@
-"""The yardstick: a bare python-socketio server (same threading stack, no database, no audit).
+"""The yardstick: a bare python-socketio server on the portal's own stack (gevent's WSGI server,
+``async_mode="gevent"``, simple-websocket), with no database and no audit.
 
 ``join`` enters the room, ``post`` numbers the item and broadcasts it. Usage:
 ``python bench/live/bare_server.py PORT``.
 """
-import itertools
-import sys
-import threading
+from gevent import monkey
 
-import socketio
-from werkzeug.serving import run_simple
+monkey.patch_all()  # as run.py: before anything imports socket or threading
 
-sio = socketio.Server(async_mode="threading", cors_allowed_origins=[])
+import itertools  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+import socketio  # noqa: E402
+from gevent import pywsgi  # noqa: E402
+
+sio = socketio.Server(async_mode="gevent", cors_allowed_origins=[])
 app = socketio.WSGIApp(sio)
 counter = itertools.count(1)
 lock = threading.Lock()
@@ -32,4 +37,4 @@ def post(sid, data):
 
 
 if __name__ == "__main__":
-    run_simple("127.0.0.1", int(sys.argv[1]), app, threaded=True)
+    pywsgi.WSGIServer(("127.0.0.1", int(sys.argv[1])), app, log=None, error_log=None).serve_forever()

@@ -8,6 +8,10 @@ delivered items per second, for the portal (SQLite, every item committed and
 audited) and for the bare server on the same machine with the same clients.
 
 Usage: ``python bench/live/run.py [--viewers 1000] [--rate 5] [--seconds 60] [--procs 4]``
+
+``--cluster`` instead runs two portal processes on PostgreSQL (``--postgres``, a fresh schema)
+and Redis (``--redis``) as docs/deploy.md sets them up: the host posts on the first, the
+viewers are split between both, and each item must reach every viewer through Redis.
 """
 import argparse
 import json
@@ -18,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -25,6 +30,8 @@ import socketio
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from viewers import stamp  # noqa: E402
 PY = sys.executable
 
 
@@ -52,15 +59,24 @@ def wait_http(url, timeout=90):
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_portal(workdir):
+def _portal_process(workdir, name, env, demo=True):
     port = free_port()
-    instance = workdir / "instance"
-    log = open(workdir / "portal.log", "ab")
-    proc = subprocess.Popen([PY, str(ROOT / "run.py"), "--port", str(port), "--instance", str(instance)],
-                            cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
+    instance = workdir / name
+    log = open(workdir / f"{name}.log", "ab")
+    proc = subprocess.Popen([PY, str(ROOT / "run.py"), "--port", str(port), "--instance", str(instance)]
+                            + ([] if demo else ["--no-demo"]), cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT,
+                            env=env)
     url = f"http://127.0.0.1:{port}"
-    wait_http(url + "/api/v1/units")
-    env = dict(os.environ, PORTAL_INSTANCE=str(instance))
+    try:
+        wait_http(url + "/api/v1/units", timeout=600)  # the demo county loads first (minutes on PostgreSQL)
+    except RuntimeError:
+        proc.terminate()  # a portal that never answered is not left running
+        raise
+    return proc, url, instance
+
+
+def _start_meeting(url, instance, env):
+    env = dict(env, PORTAL_INSTANCE=str(instance))
     out = subprocess.run([PY, "-m", "flask", "--app", "portal", "create-token", "clerk_houxi"], cwd=str(ROOT),
                          env=env, capture_output=True, text=True, check=True)
     token = out.stdout.strip().splitlines()[-1]
@@ -70,7 +86,38 @@ def start_portal(workdir):
         "starts_at": "2026-06-01T09:30", "place": "村委会", "agenda": [{"step": "collect", "title": "基准"}]})
     meeting = r.json()["id"]
     requests.post(f"{url}/api/v1/meetings/{meeting}/start", headers=headers, timeout=30).raise_for_status()
-    return proc, url, token, meeting
+    return token, meeting
+
+
+def start_portal(workdir):
+    env = dict(os.environ)
+    proc, url, instance = _portal_process(workdir, "instance", env)
+    token, meeting = _start_meeting(url, instance, env)
+    return [proc], [url], token, meeting
+
+
+def start_cluster(workdir, postgres, redis_url):
+    """Two portal processes sharing one PostgreSQL schema and a Redis message queue."""
+    import psycopg2
+    schema = "bench_live_" + uuid.uuid4().hex[:8]
+    conn = psycopg2.connect(postgres)
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE SCHEMA "{schema}"')
+    conn.close()
+    env = dict(os.environ, DATABASE_URL=f"{postgres}?schema={schema}", SOCKETIO_MESSAGE_QUEUE=redis_url,
+               SECRET_KEY="b" * 64, AUDIT_KEY_PASSPHRASE="bench-live-cluster")
+    first, url1, instance1 = _portal_process(workdir, "p1", env)
+    second, url2, _ = _portal_process(workdir, "p2", env, demo=False)
+    token, meeting = _start_meeting(url1, instance1, env)
+    return [first, second], [url1, url2], token, meeting, schema
+
+
+def drop_schema(postgres, schema):
+    import psycopg2
+    conn = psycopg2.connect(postgres)
+    conn.autocommit = True
+    conn.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    conn.close()
 
 
 def start_bare(workdir):
@@ -79,19 +126,19 @@ def start_bare(workdir):
     proc = subprocess.Popen([PY, str(HERE / "bare_server.py"), str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/socket.io/?EIO=4&transport=polling")
-    return proc, url, None, 1
+    return [proc], [url], None, 1
 
 
 def run_one(name, server, args, workdir):
-    proc, url, token, meeting = server
+    procs, urls, token, meeting = server
     time.sleep(2)
-    idle = rss_kib(proc.pid)
+    idle = sum(rss_kib(p.pid) for p in procs)
     expected = args.rate * args.seconds
     per = [args.viewers // args.procs + (1 if i < args.viewers % args.procs else 0) for i in range(args.procs)]
     viewers = []
     for i, count in enumerate(per):
         out = workdir / f"{name}-{i}.json"
-        viewers.append((subprocess.Popen([PY, str(HERE / "viewers.py"), url, str(meeting), str(count),
+        viewers.append((subprocess.Popen([PY, str(HERE / "viewers.py"), urls[i % len(urls)], str(meeting), str(count),
                                           str(expected), str(args.seconds + 120), str(out)],
                                          stdout=subprocess.PIPE, text=True), out))
     t0 = time.time()
@@ -101,16 +148,16 @@ def run_one(name, server, args, workdir):
             raise RuntimeError(f"viewer process failed: {line!r}")
     connect_s = time.time() - t0
     time.sleep(3)
-    joined = rss_kib(proc.pid)
+    joined = sum(rss_kib(p.pid) for p in procs)
     host = socketio.Client()
-    host.connect(url, namespaces=["/live"], auth={"token": token} if token else None, transports=["websocket"])
+    host.connect(urls[0], namespaces=["/live"], auth={"token": token} if token else None, transports=["websocket"])
     acks = []
     first_send = time.time()
     for i in range(expected):
         target = first_send + i / args.rate
         time.sleep(max(0, target - time.time()))
         host.emit("post", {"meeting": meeting, "kind": "transcript",
-                           "data": {"text": f"bench {i} {time.time():.6f}"}}, namespace="/live",
+                           "data": {"text": f"bench {i} {stamp(time.time())}"}}, namespace="/live",
                   callback=acks.append)
     for p, _ in viewers:
         p.wait()
@@ -121,7 +168,7 @@ def run_one(name, server, args, workdir):
     last = max(r["last_receive"] for r in results)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     return {
-        "server": name, "viewers": args.viewers, "items_posted": expected,
+        "server": name, "processes": len(procs), "viewers": args.viewers, "items_posted": expected,
         "acks_ok": sum(1 for a in acks if a.get("ok")),
         "delivered": received, "lost": expected * args.viewers - received,
         "out_of_order": sum(r["bad_order"] for r in results), "duplicates": sum(r["dups"] for r in results),
@@ -141,9 +188,22 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--procs", type=int, default=4)
     parser.add_argument("--only", choices=["portal", "bare"], help="run one server only (no ratio)")
+    parser.add_argument("--cluster", action="store_true", help="two portal processes on PostgreSQL + Redis")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     rows = []
+    if args.cluster:
+        *server, schema = start_cluster(workdir, args.postgres, args.redis)
+        try:
+            print(json.dumps(run_one("portal-cluster", server, args, workdir), ensure_ascii=False), flush=True)
+        finally:
+            for proc in server[0]:
+                proc.terminate()
+                proc.wait(10)
+            drop_schema(args.postgres, schema)
+        return
     for name, starter in (("portal", start_portal), ("bare", start_bare)):
         if args.only and name != args.only:
             continue
@@ -151,8 +211,9 @@ def main():
         try:
             rows.append(run_one(name, server, args, workdir))
         finally:
-            server[0].terminate()
-            server[0].wait(10)
+            for proc in server[0]:
+                proc.terminate()
+                proc.wait(10)
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     if len(rows) < 2:
         return

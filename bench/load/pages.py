@@ -35,7 +35,8 @@ def start_server(instance, port, env=None):
     proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), "--port", str(port), "--instance", str(instance)],
                             cwd=str(ROOT), env=dict(os.environ, **(env or {})), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + 600  # the demo county loads first: minutes on PostgreSQL or a busy machine
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if requests.get(url + "/readyz", timeout=2).status_code == 200:
                 return proc, url

@@ -53,7 +53,7 @@ def create_user(username, role, unit_code=None, password=None, display_name=""):
     if not USERNAME_RE.match(username):
         raise ValidationError("bad_username", "用户名须为2–32位字母、数字、下划线、点或连字符。")
     if not isinstance(role, str) or role not in ROLES:
-        raise ValidationError("bad_role", "角色必须是 " + " ".join(ROLES) + " 之一。")
+        raise ValidationError("bad_role", "角色必须是 %(roles)s 之一。", roles=" ".join(ROLES))
     if password is None:
         password = secrets.token_urlsafe(12)
     if len(password) < 8 or len(password) > 128:

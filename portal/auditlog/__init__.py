@@ -16,6 +16,7 @@ from audit import db as audit_db
 from audit import sources as audit_sources
 from portal.core.auditing import record  # noqa: F401  (domains write entries through it)
 from portal.core.db import database
+from portal.auditlog import services as _services
 
 
 # A login name (the username rule: ASCII letters, digits, _ . -). Labels written since
@@ -122,3 +123,14 @@ def entries_after(index, batch=5000):
         if len(rows) < batch:
             return
         last = rows[-1].idx
+
+
+def sign_note(body, app=None):
+    """``body`` as a C2SP signed note under the audit log's key, for documents the portal vouches
+    for beside its log (the open-data manifest); verify with the key ``/api/v1/audit/checkpoint`` names."""
+    return _services.signer(app).sign_note(body)
+
+
+def latest_checkpoint(app=None):
+    """The latest signed checkpoint (signed now if the log grew): ``.note``, ``.size``, ``.root``, ``.key``."""
+    return _services.current_checkpoint(app)

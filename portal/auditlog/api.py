@@ -5,8 +5,6 @@ from flask import Blueprint, jsonify, request
 
 from audit import checkpoints, log
 from audit.log import LogRangeError
-from portal.core.openapi import document_blueprint
-from portal.auditlog import openapi_paths
 from portal.core.api import error_response, int_arg, register_api_errors
 from portal.core.clock import iso
 from portal.core.i18n import N_
@@ -15,7 +13,6 @@ from portal.auditlog.services import current_checkpoint
 
 bp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit")
 register_api_errors(bp)
-document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 MAX_ENTRIES = 1000
 MAX_INDEX = 2 ** 53

@@ -16,6 +16,6 @@ def setup(app):
 
 DOMAIN = Domain(
     name="auditlog", models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp],
-    openapi_paths=openapi_paths.PATHS, setup=setup, public=("portal.auditlog", "portal.auditlog.views"),
+    openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS, setup=setup, public=("portal.auditlog", "portal.auditlog.views"),
     provides={"actor_label": actor_label},
 )

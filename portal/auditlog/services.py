@@ -105,27 +105,17 @@ def rotate_key(actor=None, app=None):
 
 def start_checkpointer(app):
     """Sign checkpoints after writes in the background, at most every interval seconds."""
-    from portal.core.db import connection
+    from portal.core import background
 
     def sign_once():
-        with app.app_context(), connection():
-            current_checkpoint(app)
+        for attempt in range(LOCK_RETRIES):
+            try:
+                current_checkpoint(app)
+                return
+            except peewee.OperationalError as exc:
+                # SQLite under a burst of writers: the busy timeout ran out; try again soon
+                if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
-    def run():
-        stop = app.extensions["audit_checkpointer_stop"]
-        while not stop.wait(interval(app) or DEFAULT_INTERVAL):
-            for attempt in range(LOCK_RETRIES):
-                try:
-                    sign_once()
-                    break
-                except peewee.OperationalError as exc:
-                    # SQLite under a burst of writers: the busy timeout ran out; try again soon
-                    if "locked" not in str(exc) or attempt == LOCK_RETRIES - 1 or stop.wait(0.05 * (attempt + 1)):
-                        app.logger.exception("audit checkpointer failed")
-                        break
-                except Exception:  # keep signing later; the API also signs lazily on read
-                    app.logger.exception("audit checkpointer failed")
-                    break
-
-    app.extensions["audit_checkpointer_stop"] = threading.Event()
-    threading.Thread(target=run, name="audit-checkpointer", daemon=True).start()
+    return background.every(app, "audit-checkpointer", lambda: interval(app) or DEFAULT_INTERVAL, sign_once)

@@ -14,8 +14,10 @@ from audit import log, notes
 from audit.models import AuditEntry
 from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
+from portal.core import records, registry
 from portal.core.clock import local, utcnow
-from portal.core.i18n import N_
+from portal.core.i18n import N_, translate_label
+from portal.core.personal_data import mask
 from portal.units.models import Unit
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -63,10 +65,42 @@ def short_time(value):
     return _("%(m)s月%(d)s日 %(t)s", m=when.month, d=when.day, t=when.strftime("%H:%M"))
 
 
+def _record_describer(rt):
+    """Entries of a record type on the core describe themselves: its village, and its title and
+    page once public (a record not yet public is only "一份<type>（尚未公开）")."""
+    def describer(entry):
+        row = rt.model.get_or_none(rt.model.id == int(entry.object_id)) if str(entry.object_id).isdigit() else None
+        if row is None:
+            return None
+        unit = rt.unit_of(row)
+        village = unit if unit is not None and unit.level == "village" else None
+        if records.is_public(rt, row):
+            # a title joins data with " · "; a part the catalogue knows (a certificate's name) is translated
+            title = " · ".join(translate_label(part) for part in mask(rt.title_of(row)).split(" · "))
+            return {"village": village, "title": title, "url": records.object_url(rt.name, row.id)}
+        return {"village": village, "title": _("一份%(label)s（尚未公开）", label=_(rt.label)), "url": None}
+    return describer
+
+
+def _what(entry, rt, found):
+    """What happened: the action's words, else the describer's, else the state a record type's step
+    left the record in."""
+    if entry.action in ACTIONS:
+        return _(ACTIONS[entry.action])
+    if found.get("what") is not None:
+        return found["what"]
+    step = rt.transition_named(entry.action.rsplit(".", 1)[-1]) if rt is not None else None
+    state = rt.states.get(step.target) if step is not None else None
+    return _(state) if state else _("发生了变动")
+
+
 def describe(entry):
     """``{"village", "title", "url", "what", "when"}`` for one entry, in plain words."""
     describers = current_app.extensions.get(KEY, {})
+    rt = registry.of(current_app).record_types.get(entry.object_type)
     describer = describers.get(entry.object_type, _unit_describer if entry.object_type == "unit" else None)
+    if describer is None and rt is not None:
+        describer = _record_describer(rt)
     found = None
     if describer is not None:
         try:
@@ -74,9 +108,7 @@ def describe(entry):
         except (LookupError, ValueError):
             found = None
     found = found or {"village": None, "title": _("一条记录"), "url": None}
-    what = ACTIONS.get(entry.action)
-    return dict(found, what=_(what) if what else _("发生了变动"), when=short_time(entry.created_at),
-                when_full=local(entry.created_at))
+    return dict(found, what=_what(entry, rt, found), when=short_time(entry.created_at), when_full=local(entry.created_at))
 
 
 @bp.get("")

@@ -2,23 +2,23 @@
 import functools
 
 from flask import g, jsonify, request
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 from portal.core import registry
-from portal.core.errors import PermissionDenied, PortalError, ValidationError
+from portal.core.errors import CHINESE_SEPARATOR, PermissionDenied, PortalError, ValidationError, fill
 from portal.core.i18n import N_
 
 
 def localized(message, params=None):
     """``message`` (a Chinese message id) in the request's language, filled with ``params``.
 
-    Text values among the params (field labels) are translated too; numbers stay as they are.
+    Text values among the params (field labels) are translated too; numbers stay as they are;
+    a list is translated item by item and joined as the language joins a list.
     """
     translate = get_translations().gettext
     text = translate(message)
-    if params:
-        text = text % {k: translate(v) if isinstance(v, str) else v for k, v in params.items()}
-    return text
+    separator = CHINESE_SEPARATOR if str(get_locale() or "zh").startswith("zh") else ", "
+    return fill(text, params, translate, separator)
 
 
 def error_response(code, message, status, params=None):

@@ -11,10 +11,12 @@ def actor_name(actor):
     return registry.of().provided["actor_label"](actor)
 
 
-def record(actor, action, object_type, object_id, payload, files=()):
+def record(actor, action, object_type, object_id, payload, files=(), time=None):
     """Append the audit entry for a change; returns it (``.index``, ``.leaf_hash`` hex).
 
     Must run inside the caller's ``transaction()``: the entry rolls back with the change.
+    ``time`` (aware) stands in for now where the exact moment must not be kept (a report
+    filed anonymously is sealed with its hour only).
     """
-    entry = audit_log.append(actor_name(actor), action, object_type, str(object_id), payload, files)
+    entry = audit_log.append(actor_name(actor), action, object_type, str(object_id), payload, files, time)
     return entry

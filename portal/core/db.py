@@ -6,6 +6,7 @@ Database: SQLite in WAL mode by default, PostgreSQL for multi-process
 deployments. A ``?schema=NAME`` query parameter on a PostgreSQL URL sets the
 search_path, which is how test runs keep out of each other's way.
 """
+import contextlib
 import logging
 import threading
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ import peewee
 from playhouse.db_url import connect
 
 database = peewee.DatabaseProxy()
+EXTENSION = "database"  # app.extensions key: the Database this app bound the proxy to
 log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = {
@@ -94,6 +96,12 @@ def init_app(app):
 # -- transactions and after-commit hooks ------------------------------------------
 
 _local = threading.local()
+# SQLite has one writer at a time. Under gevent each statement runs in a small thread pool, so
+# writers waiting in SQLite's busy handler each hold a pool thread; enough of them and the
+# writer holding the lock finds no thread for its next statement and everyone waits out the
+# busy timeout ("database is locked" after 10 s under 8 concurrent clients). So within a
+# process writers queue here, cooperatively, and only one at a time waits inside SQLite.
+_sqlite_writer = threading.RLock()
 
 
 def _pending():
@@ -126,6 +134,9 @@ def transaction(lock=False):
     ``lock=True`` takes the write lock when the outermost transaction begins
     (SQLite ``BEGIN IMMEDIATE``), so a state check made inside cannot race a
     concurrent writer; on PostgreSQL lock the row itself (``for_update``).
+    On SQLite every outermost transaction begins IMMEDIATE behind the process's
+    writer queue (``_sqlite_writer``): a deferred one that reads, then writes,
+    would fail at once when another writer committed in between.
     """
     db = database.obj
     outermost = db.transaction_depth() == 0
@@ -133,18 +144,17 @@ def transaction(lock=False):
     if outermost:
         pending.clear()  # left over from a transaction that rolled back outside our control
     mark = len(pending)
-    if outermost and lock and isinstance(db, peewee.SqliteDatabase):
-        block = db.atomic(lock_type="IMMEDIATE")
-    else:
-        block = db.atomic()
+    sqlite_outermost = outermost and isinstance(db, peewee.SqliteDatabase)
+    block = db.atomic(lock_type="IMMEDIATE") if sqlite_outermost else db.atomic()
+    guard = _sqlite_writer if sqlite_outermost else contextlib.nullcontext()
     try:
-        with block:
+        with guard, block:
             yield db
     except BaseException:
         del pending[mark:]
         raise
     if outermost:
-        _run_pending()
+        _run_pending()  # after the writer queue is released: hooks may write in turn
 
 
 def on_commit(fn):

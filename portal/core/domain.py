@@ -28,6 +28,64 @@ class SearchSource:
 
 
 @dataclass
+class Flag:
+    """One red flag on one object, as a rule computes it from the rows (never typed in)."""
+    object_type: str  # a record type name (or another audited object type)
+    object_id: int
+    village_id: str  # the village Unit's primary key, its 12-digit code (township and county follow from it)
+    evidence: Optional[dict] = None  # the facts that raised it; None: the object no longer raises it
+
+
+@dataclass
+class FlagRule:
+    """A red-flag rule: re-run after commit when a watched type changes, and in full on rebuild.
+
+    ``check(doc_type, object_id)`` returns the Flags of this rule's code for every object the
+    change may affect (evidence None clears one); ``scan()`` yields every Flag raised today,
+    county-wide (the rebuild replaces all flags of the code with it). Both read public rows only.
+    """
+    code: str  # "bids.single_bid"; unique portal-wide, prefixed with the domain
+    title: str  # Chinese, e.g. "只有一家投标"
+    watches: Sequence[str]  # doc_types of public.changed that re-run check
+    check: Callable
+    scan: Callable
+    description: str = ""  # Chinese: why it matters and what it compares (shown in the inbox)
+    # optional check_many(doc_type, object_ids): the Flags of several changed objects at once, the same
+    # as ``check`` of each (events delivered together, e.g. a sweep's batch, read once for all)
+    check_many: Optional[Callable] = None
+
+
+@dataclass
+class Figure:
+    """A dashboard figure, precomputed per unit and kept current after commit.
+
+    ``compute(village_ids, today)`` reads the rows of those villages (Unit primary keys, i.e. codes: a village's own,
+    or every village under a township or the county) and returns a JSON value: an int,
+    a money string, a rate (float 0..1 or None when nothing to rate). ``villages_of(doc_type,
+    object_id)`` names the village ids whose figure a change may have moved.
+    """
+    key: str  # "appeals.closure_rate"; prefixed with the domain
+    label: str  # Chinese
+    watches: Sequence[str]  # doc_types of public.changed that recompute it
+    villages_of: Callable
+    compute: Callable
+    link: Optional[Callable] = None  # link(unit) -> the URL of the records behind the figure
+    kind: str = "count"  # count | money | rate | hours: how the dashboard shows it
+
+
+@dataclass
+class ExportTable:
+    """A public table in the open-data export: its columns documented, its rows masked."""
+    name: str  # file stem, "ledger_entries" -> ledger_entries.csv / .json
+    title: str  # Chinese
+    columns: Sequence  # (column, description) pairs: the data dictionary
+    rows: Callable  # rows(village_ids) -> iterable of dicts keyed by column, public and masked
+    # document(village_ids) -> {file name: bytes, or write(out) that writes the bytes into a binary stream
+    # (streamed into the export: a county's OCDS bulk file)}
+    document: Optional[Callable] = None
+
+
+@dataclass
 class Domain:
     name: str
     models: Sequence = ()  # peewee models of the domain's tables
@@ -46,3 +104,7 @@ class Domain:
     setup: Optional[Callable] = None  # setup(app), after everything above is installed
     public: Sequence = ()  # modules other domains may import (everything else is internal)
     provides: dict = field(default_factory=dict)  # name -> function the core calls (e.g. "token_user")
+    flag_rules: Sequence = ()  # FlagRule: red flags this domain computes
+    figures: Sequence = ()  # Figure: what the dashboard shows of this domain
+    exports: Sequence = ()  # ExportTable: this domain's public tables in the open-data export
+    record_panels: Sequence = ()  # fn(object_type, object_id) -> Markup shown on every record page

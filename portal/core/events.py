@@ -28,6 +28,36 @@ def emit(name, **payload):
     on_commit(lambda: deliver(app, name, payload))
 
 
+def emit_many(name, payloads):
+    """Queue several events of one kind (one batch of a bulk step), delivered together after commit.
+
+    A subscriber with a ``many`` attribute gets them in one call, ``many(name, payloads)``, so a
+    projection reads and writes once for all of them; any other subscriber gets them one by one,
+    exactly as if each had been ``emit``-ted.
+    """
+    payloads = [dict(p) for p in payloads]
+    if payloads:
+        app = current_app._get_current_object()
+        on_commit(lambda: deliver_many(app, name, payloads))
+
+
+def deliver_many(app, name, payloads):
+    subs = registry.of(app).subscribers
+    for fn in list(subs.get(name, ())) + list(subs.get("*", ())):
+        many = getattr(fn, "many", None)
+        if many is not None:
+            try:
+                many(name, payloads)
+            except Exception:  # a projection must never break the write that fed it
+                log.exception("subscriber %r failed for %d %s", many, len(payloads), name)
+            continue
+        for payload in payloads:
+            try:
+                fn(name, **payload)
+            except Exception:
+                log.exception("subscriber %r failed for %s", fn, name)
+
+
 def deliver(app, name, payload):
     subs = registry.of(app).subscribers
     for fn in list(subs.get(name, ())) + list(subs.get("*", ())):

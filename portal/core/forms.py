@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from portal.core.api import localized
 from portal.core.errors import PortalError
 from portal.core.i18n import N_
 from portal.core.permissions import can
@@ -43,7 +44,7 @@ def flash_form_errors(form):
 def show_refusal(form, exc):
     """Put a service's refusal on the field its code names (``bad_title``, ``decided_on_in_future``)
     and on the page, so the clerk sees both what went wrong and where."""
-    message = _(exc.message)
+    message = localized(exc.template, exc.params)
     names = sorted((form._fields if form is not None else {}), key=len, reverse=True)
     field = next((name for name in names if name != "csrf_token" and name in exc.code), None)
     if field is not None:

@@ -5,6 +5,7 @@ still passed through nh3's allow-list, so a pasted ``<script>`` or a
 ``javascript:`` link never reaches a page. Images are left out: CSP forbids
 foreign images and attachments carry the pictures.
 """
+import functools
 import html
 import re
 
@@ -25,8 +26,13 @@ def _protect_masks(text):
     return _MASK_STARS.sub(lambda m: "\\*" * len(m.group()), text or "")
 
 
+@functools.lru_cache(maxsize=2048)
 def render_markdown(text):
-    """Safe HTML for a Markdown body (already masked by the caller)."""
+    """Safe HTML for a Markdown body (already masked by the caller).
+
+    Memoised: a published body never changes and is rendered on every page view,
+    API answer and feed (a 50-entry feed spent 85% of its time here).
+    """
     html = _md.render(_protect_masks(text))
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow noreferrer")

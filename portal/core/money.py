@@ -16,22 +16,22 @@ def parse_amount(value, field, label):
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float, decimal.Decimal)):
-        raise ValidationError(f"bad_{field}", f"{label}必须是数字（单位：元）。")
+        raise ValidationError(f"bad_{field}", "%(label)s必须是数字（单位：元）。", label=label)
     text = str(value).strip().replace(",", "")
     if len(text) > 20:
-        raise ValidationError(f"bad_{field}", f"{label}必须是数字（单位：元）。")
+        raise ValidationError(f"bad_{field}", "%(label)s必须是数字（单位：元）。", label=label)
     try:
         amount = decimal.Decimal(text)
     except decimal.InvalidOperation:
-        raise ValidationError(f"bad_{field}", f"{label}必须是数字（单位：元）。") from None
+        raise ValidationError(f"bad_{field}", "%(label)s必须是数字（单位：元）。", label=label) from None
     if not amount.is_finite():
-        raise ValidationError(f"bad_{field}", f"{label}必须是数字（单位：元）。")
+        raise ValidationError(f"bad_{field}", "%(label)s必须是数字（单位：元）。", label=label)
     if amount < 0:
-        raise ValidationError(f"negative_{field}", f"{label}不能为负数。")
+        raise ValidationError(f"negative_{field}", "%(label)s不能为负数。", label=label)
     if amount > MAX_AMOUNT:
-        raise ValidationError(f"{field}_too_large", f"{label}不能超过99.99亿元。")
+        raise ValidationError(f"{field}_too_large", "%(label)s不能超过99.99亿元。", label=label)
     if amount != amount.quantize(CENT, rounding=decimal.ROUND_DOWN):
-        raise ValidationError(f"bad_{field}", f"{label}最多保留两位小数（分）。")
+        raise ValidationError(f"bad_{field}", "%(label)s最多保留两位小数（分）。", label=label)
     return amount.quantize(CENT)
 
 

@@ -3,9 +3,9 @@
 The registry lives on the app (``app.extensions["openapi"]``), so two apps in
 one process (tests, the CLI) never see each other's paths. Each API blueprint
 declares its paths beside its handlers (``<domain>/openapi_paths.py``) and
-hands them over with ``document_blueprint(bp, PATHS, SCHEMAS)``: registering
-the blueprint on an app registers its documentation in that app, so a route
-and its description arrive together. ``tests/api/test_openapi.py`` walks
+names them in its descriptor (``Domain.openapi_paths`` / ``openapi_schemas``;
+record types' generic API documents itself): installing the domain on an app
+registers its routes and their description together, in that app only. ``tests/api/test_openapi.py`` walks
 ``app.url_map`` and fails for any ``/api/v1`` route the document lacks.
 
 Schemas describe the real shape of each answer; ``additionalProperties`` is
@@ -103,11 +103,6 @@ def register(app, paths, schemas=None):
     for path, operations in paths.items():
         reg["paths"].setdefault(path, {}).update(operations)
     reg["schemas"].update(schemas or {})
-
-
-def document_blueprint(bp, paths, schemas=None):
-    """Register ``paths`` in every app ``bp`` is registered on."""
-    bp.record_once(lambda state: register(state.app, paths, schemas))
 
 
 def _operation_ids(paths):

@@ -129,11 +129,23 @@ def _runs(normal):
         yield run
 
 
+# Every kind above holds at least 11 digits, each next to the following one or one separator away
+# (``_runs``): text without such a run cannot hold one and skips the detector. Timestamps
+# ("2026-12-03T14:54:27") and dates do not reach 11 (the "T", ":" break them).
+_DIGIT = "0-9\uff10-\uff19"
+_DIGIT_RUN = re.compile("(?:[%s][%s]?){10}[%s]" % (_DIGIT, "".join(re.escape(c) for c in sorted(_SEPARATORS)), _DIGIT))
+
+
+def could_hold_personal_data(text):
+    """False when ``text`` cannot hold anything the detector finds (no run of 11 digits)."""
+    return bool(text) and isinstance(text, str) and _DIGIT_RUN.search(text) is not None
+
+
 def find_personal_data(text):
     """Non-overlapping findings in ``text``, in order: dicts with kind, kind_name,
     start, end (in ``text``), masked, and ``checksum_ok`` (False for an ID number
     whose check digit is wrong, i.e. probably mistyped)."""
-    if not text:
+    if not text or not _DIGIT_RUN.search(text):
         return []
     normal = text.translate(_FULLWIDTH)
     found = []

@@ -83,6 +83,7 @@ class RecordType:
     field_labels: dict = field(default_factory=dict)  # public field -> Chinese label on the record page
     state_field: str = "state"  # the model's state column
     generic: bool = True  # False: the domain has its own pages, API, search and audit sources
+    url_of: Optional[Callable] = None  # record id -> its page path, for types with their own pages
 
     def transition_named(self, name):
         for t in self.transitions:
@@ -103,11 +104,11 @@ def record_type(name, app=None):
 def get_row(rt, record_id, lock=False):
     """The row or ``not_found``; with ``lock`` it is re-read under the write lock (in a transaction)."""
     if isinstance(record_id, bool) or not isinstance(record_id, int) or not 0 < record_id < MAX_ID:
-        raise NotFound("not_found", f"找不到该{rt.label}。")
+        raise NotFound("not_found", "找不到该%(label)s。", label=rt.label)
     query = rt.model.select().where(rt.model.id == record_id)
     row = (for_update(query) if lock else query).first()
     if row is None:
-        raise NotFound("not_found", f"找不到该{rt.label}。")
+        raise NotFound("not_found", "找不到该%(label)s。", label=rt.label)
     return row
 
 
@@ -124,9 +125,9 @@ def _bad_state(rt, row, transition):
     state = state_of(rt, row)
     if state in transition.refusals:
         raise Conflict("bad_state", transition.refusals[state])
-    allowed = "、".join(rt.states[s] for s in transition.sources if s)
-    raise Conflict("bad_state", f"该{rt.label}目前为“{rt.states.get(state, state)}”，"
-                                f"只有“{allowed}”的才能执行此操作。")
+    allowed = [rt.states[s] for s in transition.sources if s]  # joined as the reader's language joins
+    raise Conflict("bad_state", "该%(label)s目前为“%(state)s”，只有“%(allowed)s”的才能执行此操作。",
+                   label=rt.label, state=rt.states.get(state, state), allowed=allowed)
 
 
 def _finish(rt, actor, row, transition):
@@ -144,12 +145,17 @@ def _finish(rt, actor, row, transition):
     return row
 
 
-def create(rt, actor, unit, data, transition_name="create"):
-    """A new record in ``unit`` through the type's creating transition."""
+def create(rt, actor, unit, data, transition_name="create", system=False):
+    """A new record in ``unit`` through the type's creating transition.
+
+    ``system=True`` skips the scope check, for records anyone may start (a resident's appeal,
+    filed anonymously too); the domain checks who may file before calling.
+    """
     transition = rt.transition_named(transition_name)
     if transition is None or None not in transition.sources:
         raise Conflict("bad_state", "该记录类型不能这样创建。")
-    _check_scope(actor, transition, unit)
+    if not system:
+        _check_scope(actor, transition, unit)
     with transaction(lock=True):
         row = rt.model(**{rt.state_field: transition.target})
         if transition.change:
@@ -226,6 +232,15 @@ def public_view(rt, row):
     return out
 
 
+def object_url(type_name, object_id, external=False):
+    """The page of any record of any declared type (other domains link to records they do not own)."""
+    rt = registry.of(current_app).record_types.get(type_name)
+    if rt is not None and rt.url_of is not None:
+        path = rt.url_of(int(object_id))
+        return request.host_url.rstrip("/") + path if external and request else path
+    return url_for("records.page", type_name=type_name, record_id=int(object_id), _external=external)
+
+
 def search_document(rt, row):
     unit = rt.unit_of(row)
     body = rt.body_of(row) if rt.body_of else ""
@@ -277,7 +292,7 @@ def _visible_row(type_name, record_id):
     rt = record_type(type_name)
     row = get_row(rt, record_id)
     if not is_public(rt, row):
-        raise NotFound("not_found", f"找不到该{rt.label}。")
+        raise NotFound("not_found", "找不到该%(label)s。", label=rt.label)
     return rt, row
 
 
@@ -360,12 +375,16 @@ def _api_blueprint(rt):
     def one(record_id):
         return jsonify(public_view(rt, _visible_row(rt.name, record_id)[1]))
 
-    @bp.post("/<int:record_id>/<name>")
     @token_required
     def step(record_id, name):
         data = request.get_json(silent=True) if request.data else {}
         row = transition(rt, api_user(), record_id, name, data if isinstance(data, dict) else {})
         return jsonify(public_view(rt, row))
+
+    for t in rt.transitions:  # one route per step, so the route table is what OpenAPI documents
+        if None not in t.sources:
+            bp.add_url_rule(f"/<int:record_id>/{t.name}", f"step_{t.name}", step, methods=["POST"],
+                            defaults={"name": t.name})
 
     return bp
 
@@ -386,6 +405,7 @@ def _openapi_paths(rt):
         base: {"get": {"summary": f"Public {rt.label}", "tags": [rt.name], "responses": ok(listing),
                        "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer"}}]},
                "post": {"summary": f"Create a {rt.label}", "tags": [rt.name], "security": [{"bearer": []}],
+                        "parameters": [],
                         "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
                         "responses": ok(ref, "201")}},
         f"{base}/{{id}}": {"get": {"summary": f"One public {rt.label}", "tags": [rt.name],
@@ -426,6 +446,24 @@ def install(app, rt):
         app.register_blueprint(bp)
         csrf.exempt(bp)
         openapi.register(app, *_openapi_paths(rt))
+
+
+def panels_for(object_type, object_id):
+    """What other domains show on a record's page (e.g. the inspectors' public follow-ups).
+
+    Templates call ``{% for panel in record_panels(type, id) %}{{ panel }}{% endfor %}``; a
+    panel that fails is logged and left out, so one domain's fault never breaks another's page.
+    """
+    out = []
+    for fn in registry.of(current_app).record_panels:
+        try:
+            html = fn(object_type, int(object_id))
+        except Exception:  # noqa: BLE001 — a broken panel must not take the page down
+            current_app.logger.exception("record panel %s failed for %s:%s", fn, object_type, object_id)
+            continue
+        if html:
+            out.append(html)
+    return out
 
 
 def current_record_types():

@@ -18,6 +18,10 @@ class Registry:
         self.subscribers = defaultdict(list)  # event name -> after-commit subscribers
         self.record_types = {}  # record type name -> RecordType
         self.domains = {}  # domain package name -> Domain
+        self.flag_rules = {}  # red flag code -> FlagRule
+        self.figures = {}  # dashboard figure key -> Figure
+        self.exports = {}  # export table name -> ExportTable
+        self.record_panels = []  # fn(object_type, object_id) -> Markup, on every record page
         self.provided = {}  # what domains provide to the core, e.g. "token_user": token -> User or None
 
 

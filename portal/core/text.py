@@ -32,10 +32,11 @@ def clean_text(value, field, label, limit, required=False):
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError(f"bad_{field}", f"{label}必须是文本。")
+        raise ValidationError(f"bad_{field}", "%(label)s必须是文本。", label=label)
     value = strip_invalid(value).strip()
     if required and not value:
-        raise ValidationError(f"missing_{field}", f"请填写{label}。")
+        raise ValidationError(f"missing_{field}", "请填写%(label)s。", label=label)
     if len(value) > limit:
-        raise ValidationError(f"{field}_too_long", f"{label}不能超过{limit}个字。")
+        raise ValidationError(f"{field}_too_long", "%(label)s不能超过%(limit)s个字。", label=label,
+                              limit=limit)
     return value

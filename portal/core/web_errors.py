@@ -5,9 +5,10 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.core.api import error_response
+from portal.core.api import error_response, localized
 from portal.core.errors import PortalError
 from portal.core.i18n import N_
+from portal.core.privacy import is_untraced
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,7 @@ def wants_json():
 def render_error(status, code, message, params=None):
     if wants_json():
         return error_response(code, message, status, params)
-    if params:
-        message = message % params
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=localized(message, params)), status
 
 
 def init_app(app):
@@ -51,6 +50,9 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
-        log.exception("unhandled error on %s", request.path)
+        if is_untraced():  # its traceback's messages may quote what a reporter sent
+            log.error("unhandled %s on an untraced request", type(exc).__name__)
+        else:
+            log.exception("unhandled error on %s", request.path)
         code, message = MESSAGES[500]
         return render_error(500, code, message)

@@ -48,8 +48,11 @@ def _search_index():
     indexed = service.index.audit_index() if service else None
     lag = (head if head is not None else -1) - (indexed if indexed is not None else -1)
     limit = int(current_app.config.get("READY_MAX_INDEX_LAG", DEFAULT_MAX_INDEX_LAG))
-    return {"ok": service is not None and service.index.is_current() and lag <= limit,
-            "audit_head": head, "indexed_to": indexed, "lag": lag, "max_lag": limit}
+    # Not ready while the start catch-up runs: the high-water mark may already be at the head while
+    # entries below it (reordered by concurrent commits before a crash) are still being re-applied.
+    caught_up = service is not None and service.caught_up.is_set()
+    return {"ok": service is not None and service.index.is_current() and lag <= limit and caught_up,
+            "audit_head": head, "indexed_to": indexed, "lag": lag, "max_lag": limit, "caught_up": caught_up}
 
 
 def _redis():

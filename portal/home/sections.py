@@ -6,7 +6,7 @@ section with no provider or no items says plainly that nothing is published yet.
 """
 from collections import OrderedDict
 
-from flask import current_app
+from flask import current_app, url_for
 
 from portal.core import registry
 from portal.core.i18n import N_
@@ -25,14 +25,29 @@ SECTIONS = OrderedDict([
 ])
 
 
+def _more_url(endpoint, village):
+    """The full list's URL; its route names the village ``code`` or ``village_code``."""
+    from werkzeug.routing import BuildError
+    try:
+        return url_for(endpoint, code=village.code)
+    except BuildError:
+        return url_for(endpoint, village_code=village.code)
+
+
 def sections_for(village, limit=5):
     """Every section in order; a domain fills its own through ``Domain.sections``."""
     declared = registry.of().sections
     out = []
     for key, title in SECTIONS.items():
         section = declared.get(key)
-        items = section.provider(village)[:limit] if section else []
-        out.append({"key": key, "title": title, "entries": items, "more": section.more_endpoint if section else None})
+        items, more = [], None
+        if section:
+            try:  # one domain's fault shows as an empty section, never as a broken village page
+                items = section.provider(village)[:limit]
+                more = _more_url(section.more_endpoint, village) if section.more_endpoint else None
+            except Exception:  # noqa: BLE001
+                current_app.logger.exception("village section %s failed for %s", key, village.code)
+        out.append({"key": key, "title": title, "entries": items, "more": more})
     return out
 
 

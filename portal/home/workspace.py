@@ -4,7 +4,8 @@ Each domain contributes panels for the roles it serves by registering
 ``provider(user) -> [panel, ...]``; the registry lives on the app
 (``app.extensions["workspace_panels"]``) so two apps never share it. A panel
 is ``{"key", "title", "count", "rows", "more", "empty"}``; a row is
-``{"title", "url", "meta", "note", "action": {"label", "url", "post"}}`` —
+``{"title", "url", "meta", "note", "action": {"label", "url", "post"}, "alert"}`` —
+shown in red when ``alert`` (overdue);
 the action is the record's next step as a button.
 """
 from flask import current_app
@@ -29,8 +30,8 @@ def panel(key, title, rows, more=None, empty=None, count=None):
             "more": more, "empty": empty}
 
 
-def row(title, url, meta="", note="", action=None):
-    return {"title": title, "url": url, "meta": meta, "note": note, "action": action}
+def row(title, url, meta="", note="", action=None, alert=False):
+    return {"title": title, "url": url, "meta": meta, "note": note, "action": action, "alert": alert}
 
 
 def action(label, url, post=False):

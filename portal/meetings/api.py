@@ -1,8 +1,6 @@
 """JSON API for meetings (API.md § Live broadcasts); bearer tokens for writes."""
 from flask import Blueprint, jsonify, request, url_for
 
-from portal.core.openapi import document_blueprint
-from portal.meetings import openapi_paths
 from portal.core.api import api_user, int_arg, pages_for, json_body, register_api_errors, token_required
 from portal.core.errors import ValidationError
 from portal.meetings import services
@@ -12,7 +10,6 @@ from portal.units.models import Unit
 bp = Blueprint("meetings_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
 PER_PAGE = 50
-document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 
 def _meeting_json(meeting):

@@ -9,12 +9,15 @@ from portal.core.domain import Domain, SearchSource, Section
 from portal.core.extensions import socketio
 from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
-from portal.meetings import api, archive, demo, links, schedule, search_source, sockets, views
+from portal.meetings import api, archive, demo, links, openapi_paths, schedule, search_source, sockets, views
 from portal.meetings import workspace
 from portal.meetings.hub import Hub, deployment_tag
-from portal.meetings.models import MODELS, Meeting, MeetingItem
+from portal.core.records import RecordType
+from portal.meetings.models import MODELS, STATUSES, Meeting, MeetingItem
+from portal.units.models import Unit
 from portal.meetings.payloads import sealed_item
 from portal.meetings.services import meetings_of, record_peak
+from portal.meetings import figures as meeting_figures
 
 
 def _village_section(village):
@@ -65,8 +68,18 @@ def _live_now(limit):
              "meta": f"{m.village.name} · {m.place}"} for m in rows]
 
 
+# Meetings as a record type of their own pages (generic=False): other domains name them through the
+# record registry (the inspectors' follow-ups, red flags); their lifecycle stays in services and hub.
+MEETING = RecordType(
+    name="meeting", label="议事会议", model=Meeting, states=STATUSES, state_field="status",
+    public_states=tuple(STATUSES), transitions=[], unit_of=lambda m: m.village,
+    find_unit=lambda code: Unit.find(code, "village"), public_fields=(), generic=False,
+    title_of=lambda m: m.title, url_of=lambda meeting_id: f"/meetings/{meeting_id}")
+
+
 DOMAIN = Domain(
-    name="meetings", models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp],
+    name="meetings", record_types=[MEETING], models=MODELS, blueprints=[views.bp], api_blueprints=[api.bp],
+    openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
     actions={
         "meeting.create": {"clerk", "admin"},
         "meeting.host": {"clerk", "admin"},
@@ -77,4 +90,5 @@ DOMAIN = Domain(
     search_sources=[SearchSource("meeting", search_source.iter_documents, search_source.document_for)],
     demo=demo.load, demo_order=20, setup=setup,
     public=("portal.meetings.services", "portal.meetings.links"),
+    figures=meeting_figures.FIGURES, exports=meeting_figures.EXPORTS,
 )

@@ -33,14 +33,19 @@ def masked_text(value, name, label, limit, required=True):
     return mask(clean_text(value, name, label, limit, required))
 
 
+# How a field of a posted item is named in a message (the API's field names, as they always read).
+FIELD_LABELS = {"speaker": "字段 speaker ", "text": "字段 text ", "motion": "字段 motion ",
+                "bidder": "字段 bidder ", "note": "字段 note ", "caption": "字段 caption "}
+
+
 def _text(data, name, limit, required=True):
-    return masked_text(data.get(name), name, f"字段 {name} ", limit, required)
+    return masked_text(data.get(name), name, FIELD_LABELS[name], limit, required)
 
 
 def _count(data, name):
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100000:
-        raise ValidationError(f"bad_{name}", f"字段 {name} 必须是0–100000的整数。")
+        raise ValidationError(f"bad_{name}", "字段 %(name)s 必须是0–100000的整数。", name=name)
     return value
 
 
@@ -99,7 +104,7 @@ CLEANERS = {"transcript": _transcript, "notice": _notice, "agenda": _agenda, "vo
 def clean(kind, data, meeting):
     """The stored form of a host's post, or a ValidationError saying what is wrong."""
     if not isinstance(kind, str) or kind not in POSTABLE:
-        raise ValidationError("bad_kind", "不支持的条目类型：" + (kind if isinstance(kind, str) else "?")[:20])
+        raise ValidationError("bad_kind", "不支持的条目类型：%(kind)s", kind=(kind if isinstance(kind, str) else "?")[:20])
     if not isinstance(data, dict):
         raise ValidationError("bad_data", "data 必须是JSON对象。")
     if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_PAYLOAD_BYTES:

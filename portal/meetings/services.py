@@ -59,11 +59,12 @@ def _agenda(rows):
     if not isinstance(rows, list) or not rows:
         raise ValidationError("missing_agenda", "请至少填写一项议程。")
     if len(rows) > MAX_AGENDA:
-        raise ValidationError("bad_agenda", f"议程不超过{MAX_AGENDA}项。")
+        raise ValidationError("bad_agenda", "议程不超过%(limit)s项。", limit=MAX_AGENDA)
     out = []
     for row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("step"), str) or row["step"] not in STEPS:
-            raise ValidationError("bad_agenda", "每项议程须注明五步议事中的一步：" + "、".join(STEPS.values()) + "。")
+            raise ValidationError("bad_agenda", "每项议程须注明五步议事中的一步：%(steps)s。",
+                                  steps=list(STEPS.values()))
         out.append((row["step"], _text(row.get("title"), "agenda", "议程内容", 200)))
     return out
 
@@ -72,7 +73,7 @@ def _links(rows):
     if rows is None:
         return []
     if not isinstance(rows, list) or len(rows) > MAX_LINKS:
-        raise ValidationError("bad_links", f"关联记录须为列表，不超过{MAX_LINKS}项。")
+        raise ValidationError("bad_links", "关联记录须为列表，不超过%(limit)s项。", limit=MAX_LINKS)
     out = []
     for row in rows:
         if not isinstance(row, dict):
@@ -106,7 +107,7 @@ def create_meeting(actor, village_code, title, kind, starts_at, place, agenda, h
     title = _text(title, "title", "会议名称", 120)
     place = _text(place, "place", "地点", 120)
     if not isinstance(kind, str) or kind not in KINDS:
-        raise ValidationError("bad_kind", "会议类型必须是：" + "、".join(KINDS.values()) + "。")
+        raise ValidationError("bad_kind", "会议类型必须是：%(kinds)s。", kinds=list(KINDS.values()))
     when = parse_datetime(starts_at, "starts_at", "开始时间")
     agenda_rows = _agenda(agenda)
     link_rows = _links(links)
@@ -210,7 +211,7 @@ def ask_question(actor, meeting, text):
     with transaction():
         mine = Question.select().where((Question.meeting == meeting) & (Question.author == actor))
         if mine.where(Question.asked_at >= since).exists():
-            raise ValidationError("rate_limited", f"提问太频繁，请{interval}秒后再试。", 429)
+            raise ValidationError("rate_limited", "提问太频繁，请%(seconds)s秒后再试。", 429, seconds=interval)
         if mine.where(Question.status == "pending").count() >= QUESTION_MAX_PENDING:
             raise ValidationError("rate_limited", "您还有问题在等待主持人处理，请稍后再问。", 429)
         question = Question.create(meeting=meeting, author=actor, text=text)

@@ -17,6 +17,7 @@ from flask_socketio import ConnectionRefusedError
 
 from portal.accounts.models import User
 from portal.accounts.services import user_for_token
+from portal.core.api import localized
 from portal.core.db import connection
 from portal.core.errors import PermissionDenied, PortalError, ValidationError
 from portal.meetings import services
@@ -28,8 +29,10 @@ _users = {}  # sid -> user id (None: anonymous)
 _users_lock = threading.Lock()
 
 
-def _error(code, message):
-    return {"ok": False, "error": {"code": code, "message": message}}
+def _error(code, message, params=None):
+    """The error ack; its message in the connection's language (``?lang=en`` on the Socket.IO URL,
+    or the ``lang`` cookie a browser got by choosing English), Chinese by default."""
+    return {"ok": False, "error": {"code": code, "message": localized(message, params)}}
 
 
 def _handler(fn):
@@ -43,7 +46,7 @@ def _handler(fn):
             with connection():
                 return fn(data)
         except PortalError as exc:
-            return _error(exc.code, exc.message)
+            return _error(exc.code, exc.template, exc.params)
         except Exception:
             log.exception("live handler %s failed", fn.__name__)
             return _error("internal_error", "服务器出错了，请稍后再试。")
@@ -77,7 +80,7 @@ def on_connect(auth=None):
             user = user_for_token(token) if isinstance(token, str) else None
             if user is None:
                 # The client's connect_error gets {"message", "data": {"error": {"code", "message"}}}.
-                message = "访问令牌无效。"
+                message = localized("访问令牌无效。")
                 raise ConnectionRefusedError(message, {"error": {"code": "invalid_token", "message": message}})
         elif current_user.is_authenticated:
             user = current_user._get_current_object()

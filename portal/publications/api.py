@@ -6,8 +6,6 @@ raise PortalErrors that ``register_api_errors`` turns into
 """
 from flask import Blueprint, jsonify, request
 
-from portal.core.openapi import document_blueprint
-from portal.publications import openapi_paths
 from portal.core.api import api_user, int_arg, pages_for, json_body, register_api_errors, token_required
 from portal.core.errors import ValidationError
 from portal.publications import attachments as attachment_service
@@ -20,7 +18,6 @@ from portal.publications.serialize import brief, objection_dict, public_dict, st
 
 bp = Blueprint("publications_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
-document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 
 def _view(pub, status=200):

@@ -9,10 +9,11 @@ from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
 from portal.meetings.links import register_link_source
 from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, pages, search_source, views
-from portal.publications import workspace
+from portal.publications import flags, workspace
 from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
+from portal.publications import figures as publication_figures
 
 
 def _publication_amount_duties(migrator, db):
@@ -34,6 +35,7 @@ def _publication_amount_duties(migrator, db):
 
 
 def setup(app):
+    app.config.setdefault("PUBLICATIONS_OBJECTION_ANSWER_DAYS", flags.answer_days(app))
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["pub_time"] = local_text
     app.jinja_env.filters["yuan"] = yuan_text
@@ -68,4 +70,5 @@ DOMAIN = Domain(
     migrations=[(3, "publication_amount_duties", _publication_amount_duties)],
     record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
+    flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
 )

@@ -70,7 +70,11 @@ class Publication(BaseModel):
     source_id = peewee.CharField(max_length=64, default="")
 
     class Meta:
-        indexes = ((("village", "status", "published_at"), False), (("source_type", "source_id"), False))
+        # (village, published_at, id): a feed or list page reads a village's newest public records in
+        # order and stops at its page; without it every public record of the village is read and sorted.
+        # An existing database gets it from the upgrade's create_tables (CREATE INDEX IF NOT EXISTS).
+        indexes = ((("village", "status", "published_at"), False), (("source_type", "source_id"), False),
+                   (("village", "published_at", "id"), False))
 
     @property
     def is_public(self):

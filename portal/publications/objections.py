@@ -5,6 +5,7 @@ Everything shown publicly is masked: a resident may well write their own
 phone number into an objection.
 """
 from portal.core.routing import to_id
+from portal.core import events
 from portal.core.auditing import record
 from portal.core.db import transaction
 from portal.core.errors import Conflict, NotFound, ValidationError
@@ -45,15 +46,16 @@ def lodge(actor, pub, text):
         raise Conflict("not_open", "该记录已撤回或已被更正，不能再对这一版本提出异议。")
     state = period_state(pub)
     if state == "upcoming":
-        raise Conflict("period_not_started", f"公示期从{pub.period_start}开始，届时才能提出异议。")
+        raise Conflict("period_not_started", "公示期从%(start)s开始，届时才能提出异议。",
+                                start=pub.period_start.isoformat())
     if state == "ended":
-        raise Conflict("period_ended", f"公示期已于{pub.period_end}结束，不能再提出异议。")
+        raise Conflict("period_ended", "公示期已于%(end)s结束，不能再提出异议。", end=pub.period_end.isoformat())
     text = clean_text(text, "objection", "异议内容", MAX_TEXT)
     if len(text) < MIN_TEXT:
-        raise ValidationError("objection_too_short", f"异议内容至少{MIN_TEXT}个字。")
+        raise ValidationError("objection_too_short", "异议内容至少%(limit)s个字。", limit=MIN_TEXT)
     mine = Objection.select().where((Objection.publication == pub) & (Objection.author == actor)).count()
     if mine >= MAX_PER_PERSON:
-        raise Conflict("too_many_objections", f"每人对同一公示最多提出{MAX_PER_PERSON}条异议。")
+        raise Conflict("too_many_objections", "每人对同一公示最多提出%(limit)s条异议。", limit=MAX_PER_PERSON)
     with transaction():
         obj = Objection.create(publication=pub, author=actor, text=text, text_masked=mask(text))
         record(actor, "publication.objection", "objection", obj.id,
@@ -79,6 +81,8 @@ def moderate(actor, obj, show, note=""):
         obj.save()
         record(actor, "publication.objection_moderate", "objection", obj.id,
                      {"id": obj.id, "status": obj.status, "note": obj.moderation_note})
+        if show:  # the public count of unanswered objections moves (the dashboard follows)
+            events.emit("public.changed", doc_type="objection", object_id=str(obj.id))
     return obj
 
 
@@ -97,6 +101,7 @@ def answer(actor, obj, text):
         obj.save()
         record(actor, "publication.objection_answer", "objection", obj.id,
                      {"id": obj.id, "answer": obj.answer})
+        events.emit("public.changed", doc_type="objection", object_id=str(obj.id))
     return obj
 
 

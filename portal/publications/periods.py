@@ -35,11 +35,13 @@ def check_publishable(period_start, period_end, on, min_days=None):
     min_days = min_objection_days() if min_days is None else min_days
     if period_end < on:
         raise ValidationError(
-            "period_ended", f"公示期已于{period_end.month}月{period_end.day}日结束，不能再公开；"
-            f"请修改公示期（至少留给村民{min_days}天提出异议）后重新送审。")
+            "period_ended", "公示期已于%(month)s月%(day)s日结束，不能再公开；"
+            "请修改公示期（至少留给村民%(min_days)s天提出异议）后重新送审。",
+            month=period_end.month, day=period_end.day, min_days=min_days)
     left = days_left(period_start, period_end, on)
     if left < min_days:
         last = on + datetime.timedelta(days=min_days - 1)
         raise ValidationError(
-            "period_too_short", f"公示期只剩{left}天，村民至少要有{min_days}天提出异议；"
-            f"请把结束日期改到{last.month}月{last.day}日或以后。")
+            "period_too_short", "公示期只剩%(left)s天，村民至少要有%(min_days)s天提出异议；"
+            "请把结束日期改到%(month)s月%(day)s日或以后。",
+            left=left, min_days=min_days, month=last.month, day=last.day)

@@ -5,6 +5,8 @@ entry in one transaction, and only after commit tells the projections
 (search, feeds) through ``public.changed``. Refusals raise a PortalError with
 a Chinese message and leave the database untouched.
 """
+from flask import url_for
+
 from portal.core.routing import to_id
 from portal.core import events
 from portal.core import records
@@ -55,7 +57,8 @@ def clean_fields(data, default_category=None):
     body = _text(data, "body", "正文", MAX_BODY)
     category = data.get("category") or default_category
     if not isinstance(category, str) or category not in CATEGORIES:
-        raise ValidationError("bad_category", "公开类别无效，请从 " + "、".join(CATEGORIES.values()) + " 中选择。")
+        raise ValidationError("bad_category", "公开类别无效，请从 %(categories)s 中选择。",
+                              categories=list(CATEGORIES.values()))
     power = None
     if data.get("power"):
         power = PowerItem.get_or_none(PowerItem.code == str(data["power"])[:16])
@@ -66,7 +69,8 @@ def clean_fields(data, default_category=None):
     if (start is None) != (end is None):
         raise ValidationError("incomplete_period", "公示期须同时填写开始和结束日期。")
     if start is None and category in PERIOD_CATEGORIES:
-        raise ValidationError("missing_period", f"{CATEGORIES[category]}必须填写公示期（开始和结束日期）。")
+        raise ValidationError("missing_period", "%(category)s必须填写公示期（开始和结束日期）。",
+                              category=CATEGORIES[category])
     if start is not None and end < start:
         raise ValidationError("period_end_before_start", "公示结束日期不能早于开始日期。")
     if start is not None and (end - start).days > MAX_PERIOD_DAYS:
@@ -232,6 +236,7 @@ PUBLICATION = RecordType(
     name="publication", label="公开记录", model=Publication, states=STATUSES, state_field="status",
     public_states=PUBLIC_STATUSES, unit_of=lambda pub: pub.village,
     find_unit=lambda code: Unit.find(code, "village"), public_fields=(), generic=False,
+    url_of=lambda pub_id: url_for("publications.detail", pub_id=pub_id),
     title_of=lambda pub: pub.title_masked, body_of=lambda pub: pub.body_masked,
     transitions=[
         Transition("send_back", "publication.review", ["draft", "approved"], "returned", change=_send_back,

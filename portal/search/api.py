@@ -1,14 +1,11 @@
 """``GET /api/v1/search``: full-text search over everything public (see docs/search.md)."""
 from flask import Blueprint, jsonify, request
 
-from portal.core.openapi import document_blueprint
-from portal.search import openapi_paths
 from portal.core.api import register_api_errors
 from portal.search.requests import facets_payload, hit_payload, run_search, unit_names
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
-document_blueprint(bp, openapi_paths.PATHS)
 
 
 @bp.get("/search")

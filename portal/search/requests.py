@@ -18,6 +18,7 @@ from portal.units.models import Unit
 CHINA = timezone(timedelta(hours=8))
 FILTER_ARGS = ("type", "township", "village", "category")
 MAX_PAGE = 1000
+DATE_LABELS = {"from": N_("日期 from "), "to": N_("日期 to ")}  # as the messages have always read
 FACET_NAMES = {"type": N_("类型"), "township": N_("乡镇（街道）"), "village": N_("村（社区）"),
                "category": N_("类别"), "year": N_("年份")}
 TYPE_NAMES = {"publication": N_("公开信息"), "seal_use": N_("用章记录"), "bid": N_("招投标"), "meeting": N_("议事记录"),
@@ -26,7 +27,7 @@ TYPE_NAMES = {"publication": N_("公开信息"), "seal_use": N_("用章记录"),
 
 def _date(args, name, end=False):
     """A ``from``/``to`` day through the one bounded date parser (1949–2100), as a China-time moment."""
-    day = parse_date((args.get(name) or "").strip(), name, f"日期 {name} ")
+    day = parse_date((args.get(name) or "").strip(), name, DATE_LABELS[name])
     if day is None:
         return None
     moment = datetime.combine(day, time.max if end else time.min, tzinfo=CHINA)
@@ -36,7 +37,7 @@ def _date(args, name, end=False):
 def _page(args):
     raw = (args.get("page") or "1").strip()
     if not 1 <= (ascii_int(raw) or 0) <= MAX_PAGE:
-        raise ValidationError("bad_page", f"页码必须是 1 到 {MAX_PAGE} 之间的整数。")
+        raise ValidationError("bad_page", "页码必须是 1 到 %(max)s 之间的整数。", max=MAX_PAGE)
     return int(raw)
 
 
@@ -50,7 +51,7 @@ def run_search(args, per_page=10):
         return get_service().index.search(args.get("q", ""), filters=filters, date_from=date_from,
                                           date_to=date_to, page=_page(args), per_page=per_page)
     except QueryError as exc:
-        raise ValidationError(exc.code, exc.message)
+        raise ValidationError(exc.code, exc.template, **exc.params)
     except TimeoutError:
         raise ValidationError("index_busy", "搜索索引正在重建，请稍后再试。")
 

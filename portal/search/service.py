@@ -6,6 +6,7 @@ of changes is one commit). The index directory may be shared by several
 server processes: ``search_index`` serialises their writes with a file lock.
 With ``SEARCH_SYNC`` set (tests, CLI) changes are applied inside ``emit``.
 """
+import collections
 import logging
 import queue
 import threading
@@ -26,6 +27,8 @@ from portal.search.registry import source, sources
 log = logging.getLogger(__name__)
 BATCH = 200
 RESTART_OVERLAP = 1000  # entries re-applied on start, beyond what concurrent commits can reorder
+FOLLOW_OVERLAP = 500  # entries below the mark a follower looks at again (another process's late commits)
+REMEMBERED = 20000  # audit indexes this process remembers having applied
 
 
 class SearchService:
@@ -38,6 +41,13 @@ class SearchService:
         self._worker = None
         self._catch_up_started = False
         self._lock = threading.Lock()
+        # One applier at a time, from the read of the rows to the write of the index: two
+        # appliers of one record (the start catch-up and the after-commit queue) would otherwise
+        # let an older read ("not public yet") be written after a newer one.
+        self._apply_lock = threading.Lock()
+        self.caught_up = threading.Event()  # set once the start catch-up has applied the log
+        self._applied = collections.deque(maxlen=REMEMBERED)  # audit indexes applied, oldest first
+        self._applied_set = set()
 
     # -- changes ----------------------------------------------------------
     def on_public_changed(self, name, doc_type=None, object_id=None, audit_index=None, **_):
@@ -79,11 +89,21 @@ class SearchService:
     def _apply(self, items):
         """Each object of the batch read once (a catch-up names a record once per audit entry)."""
         changes, last = [], None
-        with connection():
+        with self._apply_lock, connection():
             for doc_type, object_id in dict.fromkeys((t, i) for t, i, _ in items):
                 changes.append((doc_type, object_id, self._document(doc_type, object_id)))
             last = max((a for _, _, a in items if a is not None), default=None)
-        self.index.apply(changes, audit_index=last)
+            self.index.apply(changes, audit_index=last)
+            for _t, _i, index in items:
+                self._remember(index)
+
+    def _remember(self, index):
+        if index is None or index in self._applied_set:
+            return
+        if len(self._applied) == self._applied.maxlen:
+            self._applied_set.discard(self._applied[0])
+        self._applied.append(index)
+        self._applied_set.add(index)
 
     def _document(self, doc_type, object_id):
         """The checked document, or None (remove) when gone, non-public or refused.
@@ -121,7 +141,7 @@ class SearchService:
             return self.index.rebuild(self.all_documents(), audit_index=auditlog.head_index(), procs=procs,
                                       progress=progress, on_refused=refused)
 
-    def catch_up(self, overlap=0):
+    def catch_up(self, overlap=0, skip_applied=False):
         """Rebuild a missing or outdated index, else apply what the audit log holds beyond it.
 
         The stored audit index is a high-water mark, and changes committed by
@@ -136,7 +156,8 @@ class SearchService:
                 return
             last = self.index.audit_index()
             entries = auditlog.entries_after(-1 if last is None else max(-1, last - overlap))
-            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type, self.app)]
+            items = [(e.object_type, str(e.object_id), e.index) for e in entries if source(e.object_type, self.app)
+                     and not (skip_applied and e.index in self._applied_set)]
         for start in range(0, len(items), BATCH):
             self._apply(items[start:start + BATCH])
 
@@ -145,13 +166,16 @@ class SearchService:
 
         Each server process keeps its own index; a publish on another process
         reaches this one only through the audit log, so look at it regularly.
+        On PostgreSQL two processes' commits can land out of index order, so an
+        entry may appear below the mark after the mark passed it: each look goes
+        ``FOLLOW_OVERLAP`` entries back and applies those this process has not.
         """
         def run():
             while True:
                 time.sleep(seconds)
                 try:
                     if self.index.is_current():
-                        self.catch_up()
+                        self.catch_up(overlap=FOLLOW_OVERLAP, skip_applied=True)
                 except Exception:
                     log.exception("search follow failed; trying again")
 
@@ -167,8 +191,12 @@ class SearchService:
         def run():
             try:
                 self.catch_up(overlap=RESTART_OVERLAP)
+                self.caught_up.set()
             except Exception:
-                log.exception("search catch-up failed; run `flask --app portal search rebuild`")
+                log.exception("search catch-up failed; trying again on the next request "
+                              "(or run `flask --app portal search rebuild`)")
+                with self._lock:
+                    self._catch_up_started = False
 
         if self.sync:
             run()
@@ -227,7 +255,9 @@ def init_app(app):
     app.extensions["search"] = service
     events.subscribe(app, "public.changed", service.on_public_changed)
 
-    if not app.config.get("SEARCH_NO_CATCH_UP"):
+    if app.config.get("SEARCH_NO_CATCH_UP"):
+        service.caught_up.set()
+    else:
         @app.before_request
         def _catch_up_once():
             service.start_catch_up()

@@ -3,6 +3,7 @@ admin's list of public records the search gate refused."""
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.api import localized
 from portal.core.clock import local_text
 from portal.core.errors import ValidationError
 from portal.core.permissions import can
@@ -32,7 +33,7 @@ def results():
     try:
         result = run_search(request.args)
     except ValidationError as exc:
-        return render_template("search/results.html", q=query[:200], error=exc.message, result=None,
+        return render_template("search/results.html", q=query[:200], error=localized(exc.template, exc.params), result=None,
                                facets={}, names={}, active={}, facet_names=FACET_NAMES, url_with=_url_with, label=label), 400
     names = unit_names(result)
     active = {k: request.args[k] for k in FILTER_ARGS + ("from", "to") if request.args.get(k)}

@@ -1,8 +1,6 @@
 """Public JSON about the administrative tree."""
 from flask import Blueprint, jsonify
 
-from portal.core.openapi import document_blueprint
-from portal.units import openapi_paths
 from portal.core.api import api_user, json_body, register_api_errors, token_required
 from portal.core.permissions import require
 from portal.units.models import LEVELS, Unit
@@ -10,7 +8,6 @@ from portal.units.services import create_unit
 
 bp = Blueprint("units_api", __name__, url_prefix="/api/v1")
 register_api_errors(bp)
-document_blueprint(bp, openapi_paths.PATHS, openapi_paths.SCHEMAS)
 
 
 @bp.get("/units")

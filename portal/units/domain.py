@@ -2,7 +2,7 @@
 import peewee
 
 from portal.core.domain import Domain
-from portal.units import api
+from portal.units import api, openapi_paths
 from portal.units.models import MODELS
 
 
@@ -12,6 +12,7 @@ def _unit_sort_order(migrator, db):
 
 DOMAIN = Domain(
     name="units", models=MODELS, api_blueprints=[api.bp],
+    openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
     migrations=[(1, "unit_sort_order", _unit_sort_order)],
     public=("portal.units.models", "portal.units.services", "portal.units.views"),
 )

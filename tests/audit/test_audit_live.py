@@ -78,7 +78,7 @@ def test_browser_check_and_verify_over_http(fresh_server, phone, tmp_path):
     again = _verify("--url", fresh_server.url, "--key", new_vkey)
     assert again.returncode == 0, again.stderr
 
-    db = _verify("--db", f"sqlite:///{fresh_server.instance / 'portal.core.db'}",
+    db = _verify("--db", f"sqlite:///{fresh_server.instance / 'portal.db'}",
                  "--sources", "portal.auditlog.sources:load")
     assert db.returncode == 0, db.stderr
     assert "OK: 4 entries" in db.stdout

@@ -2,9 +2,9 @@
 import threading
 
 
-def serve_with(tmp_path, DOMAIN):
+def serve_with(tmp_path, DOMAIN, holder=None):
     """A real HTTP server on 127.0.0.1 (in a thread) for an app with one extra domain, two villages
-    and a clerk in each; yields (base url, {clerk: auth header})."""
+    and a clerk in each; yields (base url, {clerk: auth header}); ``holder["app"]`` gets the app."""
     from werkzeug.serving import make_server
 
     from portal import create_app
@@ -20,6 +20,8 @@ def serve_with(tmp_path, DOMAIN):
             create_unit(None, code, "后溪村" if code.endswith("200") else "石埕村", "village", "350528100000")
         tokens = {name: create_token(create_user(name, "clerk", unit)[0])
                   for name, unit in (("clerk_a", "350528100200"), ("clerk_b", "350528100210"))}
+    if holder is not None:
+        holder["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}

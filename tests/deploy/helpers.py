@@ -1,6 +1,7 @@
 """Shared by the deployment tests: publishing over HTTP and running ``python -m audit verify``."""
 import subprocess
 import sys
+import time
 
 import requests
 
@@ -26,6 +27,17 @@ def search_ids(url, query):
     r = requests.get(url + "/api/v1/search", params={"q": query}, timeout=30)
     r.raise_for_status()
     return [hit["id"] for hit in r.json()["results"] if hit["type"] == "publication"]
+
+
+def found_soon(url, query, pub, seconds=30):
+    """True once ``pub`` is among the hits: the index follows a commit in the background."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if pub in search_ids(url, query):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
 
 
 def audit_verify(database_url):

@@ -5,7 +5,7 @@ import time
 import requests
 
 from tests.conftest import LiveServer
-from tests.deploy.helpers import audit_verify, publish, search_ids
+from tests.deploy.helpers import audit_verify, found_soon, publish, search_ids
 
 
 def test_backup_restore_verifies_and_rebuilds_the_index(tmp_path):
@@ -17,7 +17,7 @@ def test_backup_restore_verifies_and_rebuilds_the_index(tmp_path):
         done = server.cli("backup", str(tmp_path / "snapshot.db"))
         assert done.returncode == 0, done.stderr
         lost = publish(server.url, clerk, sup, "备份后的路灯更换公示")
-        assert lost in search_ids(server.url, "路灯更换")
+        assert found_soon(server.url, "路灯更换", lost)
     finally:
         server.stop()
 
@@ -29,7 +29,7 @@ def test_backup_restore_verifies_and_rebuilds_the_index(tmp_path):
     done = server.cli("restore", "--yes", str(tmp_path / "snapshot.db"))
     assert done.returncode == 0, done.stderr
     assert "search index rebuilt" in done.stdout
-    code, out = audit_verify(f"sqlite:///{server.instance / 'portal.core.db'}")
+    code, out = audit_verify(f"sqlite:///{server.instance / 'portal.db'}")
     assert code == 0, out
 
     server.start()
@@ -85,5 +85,5 @@ def test_restore_on_a_new_machine_with_the_key_material(tmp_path):
         assert proof["from_root"] == saved["root"]
     finally:
         new.stop()
-    code, out = audit_verify(f"sqlite:///{new.instance / 'portal.core.db'}")
+    code, out = audit_verify(f"sqlite:///{new.instance / 'portal.db'}")
     assert code == 0, out

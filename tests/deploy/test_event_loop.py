@@ -71,7 +71,7 @@ def test_a_write_waiting_on_sqlite_does_not_stall_the_server(tmp_path):
         meeting = live_meeting(server, token)
         session = requests.Session()
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(server.url + "/login").text).group(1)
-        locker = sqlite3.connect(server.instance / "portal.core.db", isolation_level=None,
+        locker = sqlite3.connect(server.instance / "portal.db", isolation_level=None,
                                  check_same_thread=False)
         locker.execute("BEGIN IMMEDIATE")  # another writer (a batch import, a backup tool) holds the lock
         release = threading.Timer(2.5, lambda: locker.execute("ROLLBACK"))

@@ -14,8 +14,8 @@ import pytest
 import requests
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
 
+from portal.core.i18n import merged_catalog
 from tests.conftest import ROOT
 
 PO_PATH = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -24,8 +24,8 @@ VILLAGE = "350528100200"  # 后溪村 in the demo county
 
 
 def load_catalog():
-    with PO_PATH.open("rb") as fh:
-        return read_po(fh)
+    """The locale's catalogues merged as the app merges them (messages.po, then one per domain)."""
+    return merged_catalog(PO_PATH.parent)
 
 
 def extracted_ids():
@@ -55,13 +55,18 @@ def test_catalogue_parses_without_empty_or_fuzzy_entries():
         assert sorted(re.findall(r"%\((\w+)\)s", m.id)) == sorted(re.findall(r"%\((\w+)\)s", m.string)), m.id
 
 
+# Merged on 2026-12-02 with part of their pages' English still to write (see test_error_messages.py).
+PENDING_ENGLISH = set()
+
+
 def test_every_extracted_message_has_an_english_translation():
     ids = extracted_ids()
     assert "审计日志" in ids and "找到 %(n)s 条结果" in ids      # templates are scanned
     assert "用户名或密码不正确。" in ids and "党务公开" in ids   # so are views and N_() tables
     assert "等待主持人审核" not in ids and "已提交，等待主持人审核。" in ids  # live meetings too
     catalog = load_catalog()
-    missing = {msgid: where for msgid, where in ids.items() if msgid and catalog.get(msgid) is None}
+    missing = {msgid: where for msgid, where in ids.items() if msgid and catalog.get(msgid) is None
+               and where.split("/")[1] not in PENDING_ENGLISH}
     assert missing == {}
 
 
@@ -74,6 +79,8 @@ COMMENT = re.compile(r"\{#.*?#\}", re.S)
 def test_templates_hold_no_bare_chinese():
     bare = []
     for path in sorted((ROOT / "templates").rglob("*.html")):
+        if path.relative_to(ROOT / "templates").parts[0] in PENDING_ENGLISH:
+            continue
         text = COMMENT.sub("", path.read_text(encoding="utf-8"))
         for lineno, line in enumerate(text.splitlines(), 1):
             rest = WRAPPED.sub("", line)
@@ -112,7 +119,8 @@ class _Texts(HTMLParser):
             pass
 
     def handle_data(self, data):
-        skipped = any(t in self.SKIP or "markdown" in c or "snippet" in c for t, c in self.stack)  # published text
+        skipped = any(t in self.SKIP or "markdown" in c or "snippet" in c or "record-title" in c
+                      for t, c in self.stack)  # published text (a record's own title is data, not chrome)
         if data.strip() and not skipped:
             self.pieces.append(data)
 
@@ -168,3 +176,12 @@ def test_language_choice_is_remembered(live_server):
     assert "Audit log" in session.get(live_server.url + "/audit", timeout=30).text
     back = session.get(live_server.url + "/audit", params={"lang": "zh"}, timeout=30).text
     assert "审计日志" in back and "Audit log" not in back
+
+
+def test_a_label_from_data_holding_a_percent_sign_renders(app):
+    """A rule's title such as "超过20%" passed to ``_()`` must not raise "incomplete format"."""
+    from flask import render_template_string
+    with app.test_request_context("/?lang=zh"):
+        assert render_template_string("{{ _(t) }}", t="支出超过预算20%") == "支出超过预算20%"
+        assert render_template_string("{{ _('第%(n)s页', n=2) }}") == "第2页"
+        assert render_template_string("{{ _(t) }}", t="<b>") == "&lt;b&gt;"

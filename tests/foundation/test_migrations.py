@@ -20,7 +20,7 @@ INSERT INTO user VALUES (1, 'oldclerk', 'x', 'clerk', '350528100000', 1, '2025-0
 def test_previous_schema_upgrades_without_losing_data(tmp_path):
     instance = tmp_path / "instance"
     instance.mkdir()
-    conn = sqlite3.connect(instance / "portal.core.db")
+    conn = sqlite3.connect(instance / "portal.db")
     conn.executescript(PREVIOUS_SCHEMA)
     conn.commit()
     conn.close()

@@ -12,8 +12,8 @@ def any_db(request, tmp_path):
     app = make_app(tmp_path, url)
     from portal.core.db import database
     database.connect(reuse_if_open=True)
-    from portal.demo import load_demo
-    load_demo()
+    from tests.conftest import load_demo_for
+    load_demo_for(app)
     yield app
     database.close()
 

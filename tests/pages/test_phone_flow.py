@@ -120,6 +120,21 @@ def test_phone_flow_workspaces_review_overview_audit(fresh_server, phone, shots)
     phone.goto(base + "/meetings/2/replay")
     shots(phone, "meeting-replay")
 
+    # A resident searches in everyday words from the box every page has: 低保 finds 最低生活保障,
+    # and on a phone the results come before the (folded) filters.
+    phone.goto(base + "/")
+    phone.fill("form.search-box input[name=q]", "低保")
+    phone.click("form.search-box button[type=submit]")
+    phone.wait_for_load_state()
+    assert "/search" in phone.url
+    titles = phone.locator("ol.results .result-title").all_inner_texts()
+    assert titles and all("低保" in t or "最低生活保障" in t for t in titles[:5]), titles
+    assert "最低生活保障" in phone.inner_text("#search-expanded")  # the everyday word was expanded
+    results_top = phone.locator("ol.results").bounding_box()["y"]
+    filters_top = phone.locator("#search-filters").bounding_box()["y"]
+    assert results_top < filters_top
+    shots(phone, "search-colloquial")
+
 
 @pytest.mark.parametrize("break_it, expected", [
     ("offline", "网络连接中断"),

@@ -8,6 +8,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_audit_page_says_village_record_what_and_when_in_china_time(client, demo):
+    # The newest entries are the second wave's demo content; publish one now so a publication leads.
+    from portal.accounts.models import User
+    from portal.publications import services
+    from portal.units.models import Unit
+    clerk, supervisor = User.get(User.username == "clerk_houxi"), User.get(User.username == "supervisor_houxi")
+    pub = services.create_draft(clerk, Unit.get(Unit.code == "350528100200"),
+                                {"title": "村道维修公示", "category": "village", "body": "村道维修。"})
+    services.approve(supervisor, pub)
+    services.publish(clerk, pub)
     html = client.get("/audit").get_data(as_text=True)
     recent = html[html.find('id="recent-entries"'):html.find('id="tech-details"')]
     words = text_of("<main>" + recent + "</main>")

@@ -1,40 +1,24 @@
 """Fixtures for publication tests: the demo county, its people, and counters that prove 'nothing written'.
 
-The demo county is loaded once per session into a template instance folder
-(database, keys, search index) and copied for each test: every test still
-gets a database of its own, without paying for the demo load each time.
+Every test gets the demo county as a copy of the session's template
+(``tests.conftest.demo_into``): a database of its own, without a demo load each time.
 """
-import shutil
-
 import pytest
 
 from portal.accounts.models import User
-from tests.conftest import make_app
-
-
-@pytest.fixture(scope="session")
-def demo_instance(tmp_path_factory):
-    from portal.core.db import database
-    from portal.demo import load_demo
-    from portal.search.service import get_service
-    root = tmp_path_factory.mktemp("pubdemo")
-    app = make_app(root)
-    database.connect(reuse_if_open=True)
-    load_demo()
-    database.close()
-    get_service(app).flush()
-    return root / "instance"
+from tests.conftest import demo_into, make_app
 
 
 @pytest.fixture
-def app(tmp_path, demo_instance):
-    shutil.copytree(demo_instance, tmp_path / "instance")
-    return make_app(tmp_path)
+def app(tmp_path):
+    app = make_app(tmp_path)
+    demo_into(app)
+    return app
 
 
 @pytest.fixture
 def demo(db):
-    """Already loaded: the app's database is a copy of the session's demo instance."""
+    """Already loaded: the app's database is a copy of the session's demo template."""
     return db
 
 

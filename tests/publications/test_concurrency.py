@@ -21,11 +21,11 @@ VILLAGE = "350528100200"
 @pytest.fixture(params=["sqlite", "postgres"])
 def site(request, tmp_path):
     from portal.core.db import connection
-    from portal.demo import load_demo
+    from tests.conftest import load_demo_for
     url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
     app = make_app(tmp_path, url, SEARCH_SYNC=True)
     with connection():
-        load_demo()
+        load_demo_for(app)
         tokens = {name: create_token(User.get(User.username == name))
                   for name in ("clerk_houxi", "supervisor_houxi")}
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -15,7 +15,7 @@ OLD_RULE = ("INSERT INTO duty_rule (name, category, power_category, frequency, g
 
 def _downgrade_sqlite(tmp_path):
     """Turn a fresh instance into one made before step 3: drop its columns, forget the step."""
-    conn = sqlite3.connect(tmp_path / "instance" / "portal.core.db")
+    conn = sqlite3.connect(tmp_path / "instance" / "portal.db")
     for table, column in DROPPED:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute("DELETE FROM schema_migration WHERE version = 3")

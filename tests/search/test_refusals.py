@@ -51,7 +51,7 @@ def test_refused_record_is_recorded_and_shown(server, phone):
     assert eventually(found)                                       # indexed in the background
 
     # What the pre-issue-11 detector let through: an ID number with a wrong check digit.
-    with sqlite3.connect(server.instance / "portal.core.db") as db:
+    with sqlite3.connect(server.instance / "portal.db") as db:
         db.execute("UPDATE publication SET body_masked = ? WHERE id = ?", ("联系人身份证 350502199001011234。", pub))
     result = server.cli("search", "rebuild", "--procs", "1")
     assert result.returncode == 0, result.stderr
@@ -75,7 +75,7 @@ def test_refused_record_is_recorded_and_shown(server, phone):
     assert anonymous.status_code in (302, 401, 403)
 
     # Put right (masked properly again) and re-indexed: findable, refusal gone.
-    with sqlite3.connect(server.instance / "portal.core.db") as db:
+    with sqlite3.connect(server.instance / "portal.db") as db:
         db.execute("UPDATE publication SET body_masked = ? WHERE id = ?", ("联系人身份证 3505**********1234。", pub))
     assert server.cli("search", "rebuild", "--procs", "1").returncode == 0
     assert eventually(found)

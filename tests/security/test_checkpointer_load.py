@@ -21,15 +21,16 @@ class _Errors(logging.Handler):
 def test_checkpointer_and_concurrent_writers(tmp_path):
     from portal.accounts.models import User
     from portal.auditlog.services import start_checkpointer
+    from portal.core import background
     from portal.core.db import database
-    from portal.demo import load_demo
+    from tests.conftest import load_demo_for
     from portal.publications import services
     from portal.units.models import Unit
     app = make_app(tmp_path, AUDIT_CHECKPOINT_INTERVAL=0.01, SEARCH_SYNC=False)
     errors = _Errors()
     app.logger.addHandler(errors)
     database.connect(reuse_if_open=True)
-    load_demo()
+    load_demo_for(app)
     database.close()
     failures, done = [], threading.Event()
 
@@ -60,7 +61,7 @@ def test_checkpointer_and_concurrent_writers(tmp_path):
     done.set()
     for t in threads:
         t.join(60)
-    app.extensions["audit_checkpointer_stop"].set()
+    background.stop(app)
     assert not failures, failures[:3]
     messages = [r.getMessage() + str(r.exc_info[1] if r.exc_info else "") for r in errors.records]
     assert not messages, messages[:3]

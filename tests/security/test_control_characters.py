@@ -81,7 +81,7 @@ def test_feed_survives_a_stored_control_character(server):
     """A row written before input was cleaned (or by hand) must not take the feed down."""
     headers = {u: bearer(server, u) for u in ("clerk_houxi", "supervisor_houxi")}
     pub_id = _publish(server, headers, "旧数据", "正文")
-    db = sqlite3.connect(server.instance / "portal.core.db")
+    db = sqlite3.connect(server.instance / "portal.db")
     db.execute("UPDATE publication SET title_masked = ?, body_masked = ? WHERE id = ?",
                ("旧\x0b数据", "明天\x0b停水\x00", pub_id))
     db.commit()

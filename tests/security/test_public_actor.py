@@ -26,7 +26,7 @@ def _all_entries(url):
 
 def _usernames(instance):
     import sqlite3
-    db = sqlite3.connect(instance / "portal.core.db")
+    db = sqlite3.connect(instance / "portal.db")
     names = [r[0] for r in db.execute("SELECT username FROM user")]
     db.close()
     return names
@@ -37,9 +37,9 @@ def test_objectors_and_staff_are_not_named_by_login(tmp_path):
     app = make_app(tmp_path)
     from audit import log
     from portal.core.db import database
-    from portal.demo import load_demo
+    from tests.conftest import load_demo_for
     database.connect(reuse_if_open=True)
-    load_demo()
+    load_demo_for(app)
     with database.atomic():
         legacy = log.append("resident_houxi", "publication.objection", "objection", "0", {"text": "旧异议"})
     database.close()

@@ -16,8 +16,8 @@ from tests.security.conftest import VILLAGE, bearer, login
 
 class Sqlite:
     def __init__(self, server):
-        self.url = f"sqlite:///{server.instance / 'portal.core.db'}"
-        self.path = server.instance / "portal.core.db"
+        self.url = f"sqlite:///{server.instance / 'portal.db'}"
+        self.path = server.instance / "portal.db"
 
     def query(self, sql, params=()):
         db = sqlite3.connect(self.path)

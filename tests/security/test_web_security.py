@@ -150,7 +150,7 @@ def test_throttling_sees_the_client_behind_the_proxy(tmp_path):
 def test_instance_folder_and_database_are_owner_only(server):
     mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
     assert mode(server.instance) == 0o700
-    db = server.instance / "portal.core.db"
+    db = server.instance / "portal.db"
     assert mode(db) == 0o600
     reader = sqlite3.connect(db)  # keeps -wal and -shm in place while they are looked at
     try:

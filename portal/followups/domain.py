@@ -1,0 +1,58 @@
+"""Follow-ups' and campaigns' declaration (see portal.core.domain)."""
+import datetime
+import os
+
+import click
+
+from portal.core import background
+from portal.core.db import connection
+from portal.core.domain import Domain, Section
+from portal.core.personal_data import mask
+from portal.followups import api, campaigns, demo, describe, inbox, inbox_views, openapi_paths, panels, projections, services, views
+from portal.followups.models import MODELS
+from portal.auditlog.views import register_describer
+from portal.home import workspace as home_workspace
+
+
+@click.command("followups-escalate")
+@click.option("--today", "on", default=None, help="YYYY-MM-DD (default: today in China)")
+def escalate_cmd(on):
+    """Escalate every overdue follow-up to the assignee's superior unit (also runs in the background)."""
+    with connection():
+        n = services.escalate_overdue(datetime.date.fromisoformat(on) if on else None)
+    click.echo(f"escalated {n}")
+
+
+def _start_escalator(app):
+    """Escalate overdue follow-ups in the background, every FOLLOWUP_ESCALATE_SECONDS (default 600)."""
+    interval = float(app.config.get("FOLLOWUP_ESCALATE_SECONDS") or os.environ.get("FOLLOWUP_ESCALATE_SECONDS", 600))
+    background.every(app, "followups-escalator", interval, services.escalate_overdue)
+
+
+def setup(app):
+    app.add_template_filter(mask, "mask")
+    app.cli.add_command(escalate_cmd)
+    home_workspace.register(app, panels.workspace)
+    register_describer(app, "followup", describe.followup)
+    register_describer(app, "campaign", describe.campaign)
+    if background.serving(app):
+        _start_escalator(app)
+
+
+DOMAIN = Domain(
+    name="followups", models=MODELS, record_types=[campaigns.CAMPAIGN], blueprints=[views.bp, inbox_views.bp, projections.feeds], api_blueprints=[api.bp],
+    actions={
+        "followup.open": {"inspector"},
+        "followup.conclude": {"inspector"},
+        "followup.answer": {"clerk", "supervisor", "handler", "inspector"},
+        "campaign.manage": {"inspector"},
+    },
+    sections=[Section("followups", panels.village_section, "followups.village_list")],
+    audit_sources={"followup": services.rederive, "campaign": campaigns.rederive,
+                   "flag_review": inbox.rederive_review, "campaign_flag": inbox.rederive_campaign_flag},
+    search_sources=[projections.SEARCH],
+    openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
+    demo=demo.load, demo_order=90, setup=setup,
+    figures=projections.FIGURES, exports=projections.EXPORTS, record_panels=[panels.record_panel],
+    public=(),
+)

@@ -1,0 +1,57 @@
+"""Red flags' declaration: the table, the after-commit re-check, the API and ``flask redflags rebuild``."""
+import click
+from flask import url_for
+from flask.cli import AppGroup
+
+from portal.core import events
+from portal.core.domain import Domain, Figure
+from portal.core.i18n import N_
+from portal.redflags import api, openapi_paths, services
+from portal.redflags.models import MODELS, RedFlag
+
+
+def setup(app):
+    events.subscribe(app, "public.changed", services.on_public_changed)
+    group = AppGroup("redflags", help="Red flags computed by the domains' rules.")
+
+    @group.command("rebuild")
+    def rebuild_command():
+        """Recompute every rule over the county and make the table equal to it."""
+        from portal.core.db import connection
+        with connection():
+            for code, count in services.rebuild(app).items():
+                click.echo(f"{code}: {count}")
+
+    app.cli.add_command(group)
+
+
+def _villages_of(_doc_type, object_id):
+    row = RedFlag.get_or_none(RedFlag.id == int(object_id)) if str(object_id).isdigit() else None
+    return [row.village_code] if row else []
+
+
+def _open_count(village_ids, _today):
+    return services.open_flags(village_ids=village_ids).order_by().count()
+
+
+def _link(unit):
+    """The public list of the unit's open flags (``GET /api/v1/redflags``, filtered to the unit)."""
+    if unit.level in ("village", "township"):
+        return url_for("redflags_api.listing", **{unit.level: unit.code})
+    return url_for("redflags_api.listing")  # the portal serves one county: every open flag
+
+
+FIGURES = [Figure("redflags.open", N_("风险提示（尚未消除）"), ["redflag"], _villages_of, _open_count, link=_link,
+                  kind="count")]
+
+
+def _demo(_ctx):
+    """After every domain's demo content: compute the flags it raises (as a rebuild would)."""
+    services.rebuild()
+
+
+DOMAIN = Domain(
+    name="redflags", models=MODELS, api_blueprints=[api.bp], setup=setup, demo=_demo, demo_order=99, figures=FIGURES,
+    openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
+    public=("portal.redflags.services", "portal.redflags.models"),
+)

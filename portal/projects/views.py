@@ -66,7 +66,7 @@ def township_list(code):
 
 def village_section(village):
     """The village page's 小微工程招投标 section: the latest processes with their stage."""
-    _, rows = queries.projects_in([village.code], 1, 5)
+    _total, rows = queries.projects_in([village.code], 1, 5)
     return [{"title": r.title, "url": f"/projects/{r.id}",
              "meta": _("%(state)s · 预算 %(budget)s 元", state=_(services.STATES.get(r.state, r.state)), budget=yuan_text(r.budget))} for r in rows]
 

@@ -10,8 +10,9 @@ def test_resident_follows_a_project_from_the_village_page(module_server, phone):
     url = module_server.url
     os.makedirs(SHOTS, exist_ok=True)
     phone.goto(f"{url}/v/350528100210")
-    section = phone.locator("text=小微工程招投标").first
-    assert section.is_visible()
+    section = phone.locator("section", has=phone.locator("h2", has_text="小微工程招投标"))
+    assert section.locator("a.record-title", has_text="石埕村水渠修复工程").is_visible()
+    assert "预算" in section.inner_text()
     phone.goto(f"{url}/v/350528100210/projects")
     phone.screenshot(path=f"{SHOTS}/village_list.png", full_page=True)
     assert phone.locator("text=石埕村水渠修复工程").is_visible()

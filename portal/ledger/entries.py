@@ -54,6 +54,15 @@ def _attach(actor, row, data):
     if period is not None and period.state != "open" and period.state != "returned":
         raise Conflict("period_closed", "该月已审核或公开，不能再补传发票。")
     Invoice.create(entry=row, **data)
+    row.invoice_count = Invoice.select().where(Invoice.entry == row.id).count()
+
+
+def count_invoices(db):
+    """Every entry's ``invoice_count`` recomputed from the invoices (an instance migrated or written in
+    bulk); ``attach`` keeps it so in the same transaction as each invoice."""
+    db.execute_sql('UPDATE "entry" SET "invoice_count" = (SELECT COUNT(*) FROM "invoice" '
+                   'WHERE "invoice"."entry_id" = "entry"."id") '
+                   'WHERE "invoice_count" != (SELECT COUNT(*) FROM "invoice" WHERE "invoice"."entry_id" = "entry"."id")')
 
 
 ENTRY = RecordType(

@@ -93,13 +93,21 @@ class Entry(RecordModel):
     contract_id = peewee.IntegerField(null=True, index=True)  # a lease payment: its contract
     decision = peewee.CharField(max_length=40, default="")  # "publication:12" / "meeting:3": 四议两公开 decision
     batch = peewee.ForeignKeyField(ImportBatch, null=True, backref="entries")  # the import that wrote it
+    # invoices attached, kept by ``attach`` in its transaction (not content: the audit entry lists the
+    # invoices' hashes); the no-invoice rule reads it instead of probing the invoices of every expense
+    invoice_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
     class Meta:
         # (village, state, date, account, direction, settlement, amount_fen) covers the statements' sums:
-        # a township's year is read from the index alone, never from the rows (bench/ledger)
+        # a township's year is read from the index alone, never from the rows (bench/ledger).
+        # (direction, state, invoice_count, amount_fen) finds the expenses without an invoice, (direction,
+        # state, amount_fen) the large ones, (counterparty_code) the distinct credit codes: the warnings'
+        # scans read those few rows instead of the county's (bench/ledger)
         indexes = ((("village", "year", "voucher_no"), True), (("village", "state", "date"), False),
                    (("village", "month"), False),
-                   (("village", "state", "date", "account", "direction", "settlement", "amount_fen"), False))
+                   (("village", "state", "date", "account", "direction", "settlement", "amount_fen"), False),
+                   (("direction", "state", "invoice_count", "amount_fen"), False), (("direction", "state", "amount_fen"), False),
+                   (("counterparty_code",), False))
 
 
 class Invoice(BaseModel):

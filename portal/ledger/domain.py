@@ -7,9 +7,9 @@ from markupsafe import Markup, escape
 from portal.auditlog.views import register_describer
 from portal.core.domain import Domain, Section
 from portal.home import workspace as home_workspace
-from portal.ledger import api, demo, entries, figures, importer, views, warnings, workspace
+from portal.ledger import api, demo, entries, figures, importer, totals, views, warnings, workspace
 from portal.ledger.entries import ENTRY
-from portal.ledger.models import MODELS, Entry, Invoice
+from portal.ledger.models import MODELS, Entry, Invoice, MonthTotal
 from portal.ledger.periods import PERIOD
 from portal.ledger.registers import ASSET, CONTRACT
 
@@ -80,6 +80,15 @@ def _entry_invoice_count(migrator, db):
     return []
 
 
+def _month_totals(migrator, db):
+    """The month totals the statements read, made from the rows of an existing instance."""
+    if not db.table_exists("entry"):
+        return []
+    MonthTotal.create_table(safe=True)
+    totals.rebuild()
+    return []
+
+
 def setup(app):
     _cli(app)
     app.config.setdefault("LEDGER_CHART", "2004")
@@ -103,7 +112,7 @@ DOMAIN = Domain(
     flag_rules=warnings.RULES, figures=figures.FIGURES, exports=figures.EXPORTS,
     record_panels=[_invoice_panel],
     provides={"ledger.entry_summary": entries.entry_summary},
-    migrations=[(12, "ledger_entry_invoice_count", _entry_invoice_count)],
+    migrations=[(12, "ledger_entry_invoice_count", _entry_invoice_count), (13, "ledger_month_totals", _month_totals)],
     demo=demo.load, demo_order=60, setup=setup,
     public=(),
 )

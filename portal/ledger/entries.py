@@ -15,7 +15,7 @@ from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
 from portal.core.records import RecordType, Transition, create, transition
-from portal.ledger import charts, periods
+from portal.ledger import charts, periods, totals
 from portal.ledger.models import Entry, Invoice
 from portal.ledger.rows import DIRECTION_NAMES, SETTLEMENT_NAMES, check_row, fen_text
 from portal.units.models import Unit
@@ -136,7 +136,9 @@ def _write(actor, village, fields):
         if _voucher_taken(village, day.year, fields["voucher_no"]):
             raise Conflict("duplicate_voucher", N_("凭证号“%(voucher)s”在%(year)s年已使用。"),
                            voucher=fields["voucher_no"], year=day.year)
-        return create(ENTRY, actor, village, fields, "record")
+        row = create(ENTRY, actor, village, fields, "record")
+        totals.refresh(village.code, fields["month"])
+        return row
 
 
 def reverse_entry(actor, village, data):

@@ -22,7 +22,7 @@ from portal.core.db import database, transaction
 from portal.core.errors import Conflict, PortalError, ValidationError, fill
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
-from portal.ledger import charts, periods
+from portal.ledger import charts, periods, totals
 from portal.ledger.entries import chart_in_use, entry_content
 from portal.ledger.models import Entry, ImportBatch
 from portal.ledger.rows import COLUMNS, DIRECTION_NAMES, SETTLEMENT_NAMES, check_row, fen_text
@@ -247,6 +247,7 @@ def import_file(actor, village, filename, data, month=None):
         extra = {"state": "recorded", "batch": batch.id, "audit_index": entry.index, "created_at": now,
                  "updated_at": now}
         _insert_entries([dict(r, **extra) for r in new])
+        totals.refresh(village.code, month)
         return batch
 
 

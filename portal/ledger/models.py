@@ -110,6 +110,23 @@ class Entry(RecordModel):
                    (("counterparty_code",), False))
 
 
+class MonthTotal(BaseModel):
+    """A village-month's entries summed per state, account, direction and settlement (月度汇总): what the
+    statements add up instead of the rows. Kept by every write of entries, in its transaction
+    (``portal.ledger.totals.refresh``); ``totals.rebuild`` makes it again from the rows, with the same result."""
+    village = peewee.ForeignKeyField(Unit, backref="+")  # whose ledger
+    month = peewee.CharField(max_length=7)  # "YYYY-MM": the entries' ``month``
+    state = peewee.CharField(max_length=10)  # recorded | published: the entries' state
+    account = peewee.CharField(max_length=12)  # account code as recorded (a county sub-account too)
+    direction = peewee.CharField(max_length=8)  # income | expense
+    settlement = peewee.CharField(max_length=6)  # cash | bank
+    total_fen = peewee.BigIntegerField()  # the entries' amounts summed, fen (reversals negative)
+    entries = peewee.IntegerField()  # how many entries
+
+    class Meta:
+        indexes = ((("village", "month", "state", "account", "direction", "settlement"), True),)
+
+
 class Invoice(BaseModel):
     entry = peewee.ForeignKeyField(Entry, backref="invoices")  # the entry it vouches for
     filename = peewee.CharField(max_length=120)  # safe display name (masked)
@@ -155,4 +172,5 @@ class Contract(RecordModel):
     decision = peewee.CharField(max_length=40, default="")  # "publication:12" / "meeting:3"
 
 
-MODELS = [ChartVersion, Account, AccountMapping, Opening, ImportBatch, Period, Entry, Invoice, Asset, Contract]
+MODELS = [ChartVersion, Account, AccountMapping, Opening, ImportBatch, Period, Entry, MonthTotal, Invoice, Asset,
+          Contract]

@@ -96,6 +96,7 @@ def setup(app):
     app.config.setdefault("LEDGER_DECISION_THRESHOLD", 30000)
     app.config.setdefault("LEDGER_GRACE_DAYS", 10)
     app.config.setdefault("LEDGER_FEW_ENTRIES", 3)
+    app.config.setdefault("LEDGER_ENTRIES_PER_PAGE", 100)  # the statement page's entries, a page at a time
     home_workspace.register(app, workspace.panels)
     for object_type in ("ledger_batch",):
         register_describer(app, object_type, views.describe_batch)

@@ -92,6 +92,12 @@ def account_name(code):
     return account.name if account else code
 
 
+def account_names():
+    """code -> name of every account of the chart in use (sub-accounts too): a page listing many entries
+    reads the chart once, not once per entry as ``account_name`` does."""
+    return {code: account.name for code, account in charts.account_index(chart_in_use()).items()}
+
+
 def check_fields(village, data, month=None):
     """Clean fields for a new entry or the first problem as a ValidationError (the API's answer)."""
     fields, problems = check_row(data, charts.account_index(chart_in_use()), month)

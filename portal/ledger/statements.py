@@ -110,6 +110,14 @@ def statement(villages, period, public=True, chart=None):
             "by_account": [by_account[k] for k in sorted(by_account)]}
 
 
+def entry_count(villages, period, public=True):
+    """How many entries ``period``'s statement sums (from the month totals)."""
+    first, last, _kind = period_range(period)
+    return int(MonthTotal.select(fn.SUM(MonthTotal.entries)).where(
+        totals.scope(villages, public) & (MonthTotal.month >= _month_of(first)) &
+        (MonthTotal.month <= _month_of(last))).scalar() or 0)
+
+
 def published_months(villages):
     """Yield the export's line of every published month of ``villages`` (by village, then month):
     opening, income, expense and closing as ``statement(v, month)`` computes them, read in one pass.

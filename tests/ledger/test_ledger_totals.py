@@ -68,3 +68,33 @@ def test_the_totals_kept_by_each_write_equal_their_rebuild_and_the_statements_th
         middle = datetime.date.fromisoformat(f"{this_month()}-15")
         opening, _closing, *_ = _statement_from_rows([HOUXI], middle, middle, False)
         assert statements.balances_before([HOUXI], middle, public=False) == opening
+
+
+def test_the_statement_page_lists_its_entries_a_page_at_a_time(demo, app):
+    """The statement page counts the period's entries from the totals and lists them a page at a time
+    (``LEDGER_ENTRIES_PER_PAGE``, 100; 10 here for the demo's small ledgers); the pages together hold every
+    published entry of the period once."""
+    import re
+    from peewee import fn
+    from portal.ledger.models import Entry
+    with app.test_request_context():
+        count = fn.COUNT(Entry.id)
+        village, year, n = (Entry.select(Entry.village, Entry.year, count).where(Entry.state == "published")
+                            .group_by(Entry.village, Entry.year).order_by(count.desc()).tuples().first())
+        expected = {e.voucher_no for e in Entry.select(Entry.voucher_no).where(
+            (Entry.village == village) & (Entry.year == year) & (Entry.state == "published"))}
+    app.config["LEDGER_ENTRIES_PER_PAGE"] = size = 10
+    client = app.test_client()
+    first = client.get(f"/ledger/{village}/{year}").get_data(as_text=True)
+    assert f"收支明细（{n}笔）" in first
+    pages = -(-n // size)
+    assert pages > 1  # the demo's busiest village-year spans several pages
+    seen = []
+    for page in range(1, pages + 1):
+        html = client.get(f"/ledger/{village}/{year}?page={page}").get_data(as_text=True)
+        rows = re.findall(r'<tr class="entry-[^"]*">\s*<td class="row-head"[^>]*><a href="[^"]*">([^<]+)</a>', html)
+        assert len(rows) == min(size, n - (page - 1) * size)
+        assert (f"{page}/{pages}" in html) == (pages > 1)
+        seen += rows
+    assert len(seen) == n and set(seen) == expected
+

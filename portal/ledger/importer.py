@@ -18,7 +18,7 @@ from portal.core import files
 from portal.core.auditing import record
 from portal.core.clock import utcnow
 from portal.core.db import database, transaction
-from portal.core.errors import Conflict, PortalError, ValidationError, fill
+from portal.core.errors import Conflict, ValidationError, fill
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
 from portal.ledger import charts, periods, totals, xlsx

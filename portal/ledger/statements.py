@@ -146,10 +146,10 @@ def published_months(villages):
             opening = {"cash": o.cash_fen, "bank": o.bank_fen}
         closing = dict(opening)
         income = expense = 0
-        for m, totals in moves.get(village, {}).items():
+        for m, sums in moves.get(village, {}).items():
             if m > month:
                 continue
-            for (settlement, direction), total in totals.items():
+            for (settlement, direction), total in sums.items():
                 signed = total if direction == "income" else -total
                 if m < month:
                     opening[settlement] += signed

@@ -313,7 +313,7 @@ def generate(directory, n_entries, seed=12):
     app = make_app(instance)
     from portal.core.clock import today
     from portal.core.db import connection, database
-    from portal.ledger import charts
+    from portal.ledger import charts, entries, totals
     rng = random.Random(seed)
     start = time.perf_counter()
     with app.app_context(), connection():
@@ -322,6 +322,8 @@ def generate(directory, n_entries, seed=12):
         day = today()
         dues, n_assets, n_contracts = build_registers(database, rng, villages, day)
         n, n_inv, n_periods = build_ledger(database, rng, villages, dues, n_entries, day)
+        entries.count_invoices(database)  # what each attach keeps, for the rows written in bulk
+        totals.rebuild()  # what each write of entries keeps
         database.execute_sql("ANALYZE")
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"generated {n} entries, {n_inv} invoices, {n_periods} months, {n_assets} register entries, "

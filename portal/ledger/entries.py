@@ -15,7 +15,7 @@ from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
 from portal.core.records import RecordType, Transition, create, transition
-from portal.ledger import charts, periods
+from portal.ledger import charts, periods, totals
 from portal.ledger.models import Entry, Invoice
 from portal.ledger.rows import DIRECTION_NAMES, SETTLEMENT_NAMES, check_row, fen_text
 from portal.units.models import Unit
@@ -54,6 +54,15 @@ def _attach(actor, row, data):
     if period is not None and period.state != "open" and period.state != "returned":
         raise Conflict("period_closed", "该月已审核或公开，不能再补传发票。")
     Invoice.create(entry=row, **data)
+    row.invoice_count = Invoice.select().where(Invoice.entry == row.id).count()
+
+
+def count_invoices(db):
+    """Every entry's ``invoice_count`` recomputed from the invoices (an instance migrated or written in
+    bulk); ``attach`` keeps it so in the same transaction as each invoice."""
+    db.execute_sql('UPDATE "entry" SET "invoice_count" = (SELECT COUNT(*) FROM "invoice" '
+                   'WHERE "invoice"."entry_id" = "entry"."id") '
+                   'WHERE "invoice_count" != (SELECT COUNT(*) FROM "invoice" WHERE "invoice"."entry_id" = "entry"."id")')
 
 
 ENTRY = RecordType(
@@ -81,6 +90,12 @@ ENTRY = RecordType(
 def account_name(code):
     account = charts.account_index(chart_in_use()).get(code)
     return account.name if account else code
+
+
+def account_names():
+    """code -> name of every account of the chart in use (sub-accounts too): a page listing many entries
+    reads the chart once, not once per entry as ``account_name`` does."""
+    return {code: account.name for code, account in charts.account_index(chart_in_use()).items()}
 
 
 def check_fields(village, data, month=None):
@@ -127,7 +142,9 @@ def _write(actor, village, fields):
         if _voucher_taken(village, day.year, fields["voucher_no"]):
             raise Conflict("duplicate_voucher", N_("凭证号“%(voucher)s”在%(year)s年已使用。"),
                            voucher=fields["voucher_no"], year=day.year)
-        return create(ENTRY, actor, village, fields, "record")
+        row = create(ENTRY, actor, village, fields, "record")
+        totals.refresh(village.code, fields["month"])
+        return row
 
 
 def reverse_entry(actor, village, data):

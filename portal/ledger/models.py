@@ -93,13 +93,38 @@ class Entry(RecordModel):
     contract_id = peewee.IntegerField(null=True, index=True)  # a lease payment: its contract
     decision = peewee.CharField(max_length=40, default="")  # "publication:12" / "meeting:3": 四议两公开 decision
     batch = peewee.ForeignKeyField(ImportBatch, null=True, backref="entries")  # the import that wrote it
+    # invoices attached, kept by ``attach`` in its transaction (not content: the audit entry lists the
+    # invoices' hashes); the no-invoice rule reads it instead of probing the invoices of every expense
+    invoice_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
     class Meta:
         # (village, state, date, account, direction, settlement, amount_fen) covers the statements' sums:
-        # a township's year is read from the index alone, never from the rows (bench/ledger)
+        # a township's year is read from the index alone, never from the rows (bench/ledger).
+        # (direction, state, invoice_count, amount_fen) finds the expenses without an invoice, (direction,
+        # state, amount_fen) the large ones, (counterparty_code) the distinct credit codes: the warnings'
+        # scans read those few rows instead of the county's (bench/ledger)
         indexes = ((("village", "year", "voucher_no"), True), (("village", "state", "date"), False),
                    (("village", "month"), False),
-                   (("village", "state", "date", "account", "direction", "settlement", "amount_fen"), False))
+                   (("village", "state", "date", "account", "direction", "settlement", "amount_fen"), False),
+                   (("direction", "state", "invoice_count", "amount_fen"), False), (("direction", "state", "amount_fen"), False),
+                   (("counterparty_code",), False))
+
+
+class MonthTotal(BaseModel):
+    """A village-month's entries summed per state, account, direction and settlement (月度汇总): what the
+    statements add up instead of the rows. Kept by every write of entries, in its transaction
+    (``portal.ledger.totals.refresh``); ``totals.rebuild`` makes it again from the rows, with the same result."""
+    village = peewee.ForeignKeyField(Unit, backref="+")  # whose ledger
+    month = peewee.CharField(max_length=7)  # "YYYY-MM": the entries' ``month``
+    state = peewee.CharField(max_length=10)  # recorded | published: the entries' state
+    account = peewee.CharField(max_length=12)  # account code as recorded (a county sub-account too)
+    direction = peewee.CharField(max_length=8)  # income | expense
+    settlement = peewee.CharField(max_length=6)  # cash | bank
+    total_fen = peewee.BigIntegerField()  # the entries' amounts summed, fen (reversals negative)
+    entries = peewee.IntegerField()  # how many entries
+
+    class Meta:
+        indexes = ((("village", "month", "state", "account", "direction", "settlement"), True),)
 
 
 class Invoice(BaseModel):
@@ -147,4 +172,5 @@ class Contract(RecordModel):
     decision = peewee.CharField(max_length=40, default="")  # "publication:12" / "meeting:3"
 
 
-MODELS = [ChartVersion, Account, AccountMapping, Opening, ImportBatch, Period, Entry, Invoice, Asset, Contract]
+MODELS = [ChartVersion, Account, AccountMapping, Opening, ImportBatch, Period, Entry, MonthTotal, Invoice, Asset,
+          Contract]

@@ -23,6 +23,7 @@ from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
 from portal.core.records import RecordType, Transition, create, transition
+from portal.ledger import totals
 from portal.ledger.models import Entry, Invoice, Period
 from portal.ledger.rows import fen_text, fen_yuan
 from portal.units.models import Unit
@@ -107,6 +108,7 @@ def _publish(actor, row, data):
     ids = [e.id for e in Entry.select(Entry.id).where((Entry.village == row.village_id) & (Entry.month == row.month))]
     if ids:
         Entry.update(state="published", updated_at=utcnow()).where(Entry.id.in_(ids)).execute()
+        totals.refresh(row.village_id, row.month)
     for entry_id in ids:
         events.emit("public.changed", doc_type="ledger_entry", object_id=str(entry_id))
     pub = publish_system_record(row.village, "finance", "QY-08", f"{row.village.name}{_month_label(row.month)}财务收支公开",

@@ -1,10 +1,11 @@
-"""Statements (收支明细表) for a month, a quarter or a year, from the rows as they are.
+"""Statements (收支明细表) for a month, a quarter or a year, from the month totals.
 
 Opening balance, income and expense per account, closing balance, with cash
 (库存现金) and bank (银行存款) apart. Public statements count published
-entries only; staff see their open months too. One aggregate query per
-figure keeps a quarter of a village fast on a county-sized ledger (the
-(village, state, date) index serves them all).
+entries only; staff see their open months too. Every figure is a sum of
+``MonthTotal`` rows (``portal.ledger.totals``, kept with every write of
+entries): a village's quarter reads three months of totals and its opening
+every earlier month's, never the entries themselves.
 """
 import datetime
 
@@ -12,8 +13,8 @@ from peewee import fn
 
 from portal.core.errors import ValidationError
 from portal.core.i18n import N_
-from portal.ledger import charts
-from portal.ledger.models import Entry, Opening
+from portal.ledger import charts, totals
+from portal.ledger.models import Entry, MonthTotal, Opening
 from portal.ledger.rows import fen_text
 
 
@@ -52,19 +53,27 @@ def _scope(villages, public):
     return cond & (Entry.state == "published") if public else cond
 
 
-def _signed():
-    return fn.SUM(Entry.amount_fen)
+def _month_of(day):
+    return day.strftime("%Y-%m")
 
 
 def balances_before(villages, day, public=True):
-    """{"cash", "bank"} in fen at the start of ``day`` (the opening figures plus every entry before it)."""
+    """{"cash", "bank"} in fen at the start of ``day`` (the opening figures plus every entry before it):
+    the totals of the months before ``day``'s, and the rows of its own month before it when ``day`` is not
+    the first."""
     out = {"cash": 0, "bank": 0}
     for o in Opening.select().where(Opening.village.in_(list(villages)) & (Opening.as_of < day)):
         out["cash"] += o.cash_fen
         out["bank"] += o.bank_fen
-    query = (Entry.select(Entry.settlement, Entry.direction, _signed().alias("total"))
-             .where(_scope(villages, public) & (Entry.date < day)).group_by(Entry.settlement, Entry.direction))
-    for settlement, direction, total in query.tuples():
+    query = (MonthTotal.select(MonthTotal.settlement, MonthTotal.direction, fn.SUM(MonthTotal.total_fen))
+             .where(totals.scope(villages, public) & (MonthTotal.month < _month_of(day)))
+             .group_by(MonthTotal.settlement, MonthTotal.direction))
+    moves = list(query.tuples())
+    if day.day != 1:
+        moves.extend(Entry.select(Entry.settlement, Entry.direction, fn.SUM(Entry.amount_fen))
+                     .where(_scope(villages, public) & (Entry.month == _month_of(day)) & (Entry.date < day))
+                     .group_by(Entry.settlement, Entry.direction).tuples())
+    for settlement, direction, total in moves:
         out[settlement] += (total or 0) * (1 if direction == "income" else -1)
     return out
 
@@ -76,9 +85,11 @@ def statement(villages, period, public=True, chart=None):
     names = charts.account_names(chart or "2004")
     by_account, income, expense = {}, 0, 0
     moves = {"cash": 0, "bank": 0}
-    query = (Entry.select(Entry.account, Entry.direction, Entry.settlement, _signed().alias("total"))
-             .where(_scope(villages, public) & (Entry.date >= first) & (Entry.date <= last))
-             .group_by(Entry.account, Entry.direction, Entry.settlement))
+    query = (MonthTotal.select(MonthTotal.account, MonthTotal.direction, MonthTotal.settlement,
+                               fn.SUM(MonthTotal.total_fen))
+             .where(totals.scope(villages, public) & (MonthTotal.month >= _month_of(first)) &
+                    (MonthTotal.month <= _month_of(last)))
+             .group_by(MonthTotal.account, MonthTotal.direction, MonthTotal.settlement))
     for account, direction, settlement, total in query.tuples():
         total = total or 0
         code = charts.top_code(account)
@@ -99,19 +110,28 @@ def statement(villages, period, public=True, chart=None):
             "by_account": [by_account[k] for k in sorted(by_account)]}
 
 
+def entry_count(villages, period, public=True):
+    """How many entries ``period``'s statement sums (from the month totals)."""
+    first, last, _kind = period_range(period)
+    return int(MonthTotal.select(fn.SUM(MonthTotal.entries)).where(
+        totals.scope(villages, public) & (MonthTotal.month >= _month_of(first)) &
+        (MonthTotal.month <= _month_of(last))).scalar() or 0)
+
+
 def published_months(villages):
     """Yield the export's line of every published month of ``villages`` (by village, then month):
     opening, income, expense and closing as ``statement(v, month)`` computes them, read in one pass.
 
-    One grouped query sums the public entries per village, month, settlement and direction; a
+    One grouped query sums the public month totals per village, month, settlement and direction; a
     month's opening is the village's opening figures (when dated before the month) plus every
     earlier month's movements, its closing the opening plus its own."""
     from portal.ledger.models import Period
     openings = {o.village_id: o for o in Opening.select().where(Opening.village.in_(list(villages)))}
     moves = {}  # village -> {month: {(settlement, direction): fen}}
-    query = (Entry.select(Entry.village, Entry.month, Entry.settlement, Entry.direction, _signed())
-             .where(_scope(villages, True)).group_by(Entry.village, Entry.month, Entry.settlement, Entry.direction)
-             .tuples())
+    query = (MonthTotal.select(MonthTotal.village, MonthTotal.month, MonthTotal.settlement, MonthTotal.direction,
+                               fn.SUM(MonthTotal.total_fen))
+             .where(totals.scope(villages, True))
+             .group_by(MonthTotal.village, MonthTotal.month, MonthTotal.settlement, MonthTotal.direction).tuples())
     for village, month, settlement, direction, total in query:
         slot = moves.setdefault(village, {}).setdefault(month, {})
         slot[(settlement, direction)] = slot.get((settlement, direction), 0) + (total or 0)
@@ -126,10 +146,10 @@ def published_months(villages):
             opening = {"cash": o.cash_fen, "bank": o.bank_fen}
         closing = dict(opening)
         income = expense = 0
-        for m, totals in moves.get(village, {}).items():
+        for m, sums in moves.get(village, {}).items():
             if m > month:
                 continue
-            for (settlement, direction), total in totals.items():
+            for (settlement, direction), total in sums.items():
                 signed = total if direction == "income" else -total
                 if m < month:
                     opening[settlement] += signed
@@ -159,13 +179,15 @@ def as_json(stmt, village=None):
 
 def monthly_series(villages, year, public=True):
     """[(month, income fen, expense fen)] for the 12 months of ``year`` (the chart's data)."""
-    totals = {f"{year}-{m:02d}": [0, 0] for m in range(1, 13)}
-    query = (Entry.select(Entry.month, Entry.direction, _signed().alias("total"))
-             .where(_scope(villages, public) & (Entry.year == year)).group_by(Entry.month, Entry.direction))
+    by_month = {f"{year}-{m:02d}": [0, 0] for m in range(1, 13)}
+    query = (MonthTotal.select(MonthTotal.month, MonthTotal.direction, fn.SUM(MonthTotal.total_fen))
+             .where(totals.scope(villages, public) & (MonthTotal.month >= f"{year}-01") &
+                    (MonthTotal.month <= f"{year}-12"))
+             .group_by(MonthTotal.month, MonthTotal.direction))
     for month, direction, total in query.tuples():
-        if month in totals:
-            totals[month][0 if direction == "income" else 1] += total or 0
-    return [(m, v[0], v[1]) for m, v in totals.items()]
+        if month in by_month:
+            by_month[month][0 if direction == "income" else 1] += total or 0
+    return [(m, v[0], v[1]) for m, v in by_month.items()]
 
 
 STATEMENT_HEADER = (N_("项目"), N_("收入（元）"), N_("支出（元）"), N_("余额（元）"))

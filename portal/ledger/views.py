@@ -7,7 +7,7 @@ form helper (``portal.core.forms.submit``).
 import datetime
 import json
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -83,29 +83,31 @@ def village(village_code):
                            assets=Asset.select().where(Asset.village == village).count())
 
 
-def _period_entries(village, stmt, public=True):
+def _period_entries(village, stmt, public=True, page=None):
+    """The period's entries in date order: one page of them for the statement page, up to 2,000 for the
+    print view and the export."""
     query = Entry.select().where((Entry.village == village) & (Entry.date >= stmt["from"]) & (Entry.date <= stmt["to"]))
     if public:
         query = query.where(Entry.state == "published")
-    rows = list(query.order_by(Entry.date, Entry.id).limit(2000))
-    counts = {}
-    for entry_id, n in (Invoice.select(Invoice.entry, Invoice.id).where(Invoice.entry.in_([r.id for r in rows]))
-                        .tuples()):
-        counts[entry_id] = counts.get(entry_id, 0) + 1
-    return rows, counts
+    query = query.order_by(Entry.date, Entry.id)
+    return list(query.paginate(page, current_app.config["LEDGER_ENTRIES_PER_PAGE"]) if page else query.limit(2000))
 
 
 @bp.get("/<village_code>/<period>")
 def statement(village_code, period):
-    """A month's, quarter's or year's statement with its entries (published only) and the export links."""
+    """A month's, quarter's or year's statement with its entries (published only, a page of them at a time:
+    ``?page=``) and the export links."""
     village = _village(village_code)
     stmt = statements.statement([village.code], period, chart=entries.chart_in_use())
-    rows, invoice_counts = _period_entries(village, stmt)
+    total = statements.entry_count([village.code], period)
+    pages = max(1, -(-total // current_app.config["LEDGER_ENTRIES_PER_PAGE"]))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = _period_entries(village, stmt, page=page)
     month_row = periods.find_period(village, period) if stmt["kind"] == "month" else None
     return render_template("ledger/statement.html", village=village, stmt=stmt, period=period,
                            lines=statements.statement_rows(stmt), header=statements.STATEMENT_HEADER,
-                           rows=rows, invoice_counts=invoice_counts, direction_names=DIRECTION_NAMES,
-                           month_row=month_row, account_name=entries.account_name)
+                           rows=rows, total=total, page=page, pages=pages, direction_names=DIRECTION_NAMES,
+                           month_row=month_row, account_names=entries.account_names())
 
 
 @bp.get("/<village_code>/<period>/print")
@@ -113,7 +115,7 @@ def statement_print(village_code, period):
     """The statement on A4 with the QR code of its page and the audit index of the month's publication."""
     village = _village(village_code)
     stmt = statements.statement([village.code], period, chart=entries.chart_in_use())
-    rows, _counts = _period_entries(village, stmt)
+    rows = _period_entries(village, stmt)
     first, last, _kind = statements.period_range(period)
     audits = [p.audit_index for p in Period.select().where(
         (Period.village == village) & (Period.state == "published") &
@@ -134,7 +136,7 @@ def export(village_code, period, fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     stmt = statements.statement([village.code], period, chart=entries.chart_in_use())
-    rows, _counts = _period_entries(village, stmt)
+    rows = _period_entries(village, stmt)
     name = f"{village.code}-{period}"
     if fmt == "csv":
         body = importer.to_csv(importer.HEADER, importer.export_rows(rows))

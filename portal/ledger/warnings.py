@@ -24,7 +24,7 @@ from peewee import JOIN, Case, fn
 from portal.core.clock import today
 from portal.core.domain import Flag, FlagRule
 from portal.core.i18n import N_
-from portal.ledger.models import Asset, Contract, Entry, Invoice, Opening
+from portal.ledger.models import Asset, Contract, Entry, Opening
 from portal.ledger.rows import fen_text, uscc_valid
 from portal.units.models import Unit
 
@@ -132,13 +132,12 @@ def _expense_query(village=None):
 
 def _no_invoice_flags(village=None, only=None):
     reversed_ids = _reversed_ids(village)
-    query = (_expense_query(village).select(Entry.id, Entry.village, Entry.voucher_no, Entry.amount_fen,
-                                            Entry.date, fn.COUNT(Invoice.id).alias("n"))
-             .join(Invoice, JOIN.LEFT_OUTER).group_by(Entry.id))
+    query = _expense_query(village).select(Entry.id, Entry.village, Entry.voucher_no, Entry.amount_fen,
+                                           Entry.date, Entry.invoice_count)
     if only is not None:
         query = query.where(Entry.id.in_(only))
     for e in query:
-        raised = e.n == 0 and e.id not in reversed_ids
+        raised = e.invoice_count == 0 and e.id not in reversed_ids
         yield _entry_flag(e, {"voucher_no": e.voucher_no, "date": e.date.isoformat(), "amount": fen_text(e.amount_fen),
                               "url": _entry_url(e.id)} if raised else None)
 
@@ -149,11 +148,12 @@ def _not_reversed():
 
 
 def scan_no_invoice(village=None):
-    """The raised ones only, filtered in SQL (an expense with no invoice row, not reversed)."""
-    has_invoice = Invoice.select(Invoice.id).where(Invoice.entry == Entry.id)
+    """The raised ones only, filtered in SQL: an expense whose ``invoice_count`` is 0 (kept by each attach;
+    an index holds the few such rows of a county), not reversed. ``amount_fen > 0`` leaves the reversals
+    out (only a reversal is negative); a ``reverses IS NULL`` term would lead SQLite to that column's index."""
     query = (Entry.select(Entry.id, Entry.village, Entry.voucher_no, Entry.amount_fen, Entry.date)
-             .where(_published(village) & (Entry.direction == "expense") & (Entry.amount_fen > 0) & Entry.reverses.is_null()
-                    & ~fn.EXISTS(has_invoice) & _not_reversed()))
+             .where(_published(village) & (Entry.direction == "expense") & (Entry.invoice_count == 0) &
+                    (Entry.amount_fen > 0) & _not_reversed()))
     for entry_id, village, voucher, amount, day in query.tuples().iterator():
         yield Flag("ledger_entry", entry_id, village, {"voucher_no": voucher, "date": day.isoformat(),
                                                       "amount": fen_text(amount), "url": _entry_url(entry_id)})
@@ -191,15 +191,17 @@ def _no_decision_flags(village=None, only=None):
 
 
 def scan_no_decision(village=None):
-    """The raised ones only, filtered in SQL (no decision, no contract, not reversed)."""
+    """The raised ones only: the large expenses from the (direction, state, amount_fen) index, filtered in
+    SQL (no decision, not reversed; a reversal is negative), those paying a contract left out here: an
+    ``IS NULL`` term in SQL would lead SQLite to the contract column's index, over most of the county."""
     threshold = _limit_fen("LEDGER_DECISION_THRESHOLD", 30000)
-    query = (Entry.select(Entry.id, Entry.village, Entry.voucher_no, Entry.amount_fen)
+    query = (Entry.select(Entry.id, Entry.village, Entry.voucher_no, Entry.amount_fen, Entry.contract_id)
              .where(_published(village) & (Entry.direction == "expense") & (Entry.amount_fen >= threshold) &
-                    Entry.reverses.is_null() & ((Entry.decision == "") | Entry.decision.is_null()) &
-                    Entry.contract_id.is_null() & _not_reversed()))
-    for entry_id, village, voucher, amount in query.tuples().iterator():
-        yield Flag("ledger_entry", entry_id, village, {"voucher_no": voucher, "amount": fen_text(amount),
-                                                      "threshold": fen_text(threshold), "url": _entry_url(entry_id)})
+                    ((Entry.decision == "") | Entry.decision.is_null()) & _not_reversed()))
+    for entry_id, village, voucher, amount, contract_id in query.tuples().iterator():
+        if contract_id is None:
+            yield Flag("ledger_entry", entry_id, village, {"voucher_no": voucher, "amount": fen_text(amount),
+                                                          "threshold": fen_text(threshold), "url": _entry_url(entry_id)})
 
 
 def check_no_decision(doc_type, object_id):

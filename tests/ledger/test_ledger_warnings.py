@@ -102,3 +102,26 @@ def test_cash_above_the_limit_matches_a_day_by_day_reckoning(demo, app):
         found = {f.object_id: (f.village_id, f.evidence["date"], round(float(f.evidence["cash_balance"]) * 100))
                  for f in warnings.scan_cash()}
         assert len(expected) >= 3 and found == expected
+
+
+def test_the_invoice_count_kept_by_each_attach_equals_its_rebuild_and_the_rule_the_plain_reckoning(demo, app):
+    """``entry.invoice_count`` is kept by each attach (the demo attaches its scans through the service); it
+    equals the count of invoice rows, the rebuild (migration, bulk writes) leaves it unchanged, and the
+    no-invoice rule read from it flags what a plain reckoning from the invoice rows flags."""
+    from portal.core.db import database
+    from portal.ledger import entries, warnings
+    from portal.ledger.models import Entry, Invoice
+    with app.test_request_context():
+        kept = dict(Entry.select(Entry.id, Entry.invoice_count).tuples())
+        counted = {}
+        for (entry_id,) in Invoice.select(Invoice.entry).tuples():
+            counted[entry_id] = counted.get(entry_id, 0) + 1
+        assert sum(kept.values()) >= 20
+        assert kept == {entry_id: counted.get(entry_id, 0) for entry_id in kept}
+        Entry.update(invoice_count=0).execute()
+        entries.count_invoices(database)
+        assert dict(Entry.select(Entry.id, Entry.invoice_count).tuples()) == kept
+        reversed_ids = {r for (r,) in Entry.select(Entry.reverses).where(Entry.reverses.is_null(False)).tuples()}
+        expected = {e.id for e in Entry.select().where((Entry.state == "published") & (Entry.direction == "expense"))
+                    if e.amount_fen > 0 and e.reverses_id is None and e.id not in reversed_ids and e.id not in counted}
+        assert expected and {f.object_id for f in warnings.scan_no_invoice()} == expected

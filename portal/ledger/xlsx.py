@@ -21,6 +21,9 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 T, R = MAIN + "t", MAIN + "r"
+# What the parts may unpack to in all: a 20,000-row sheet is a few tens of MB; a zip bomb is refused
+# before any part is read (the upload itself is bounded by size).
+MAX_UNPACKED = 256 * 1024 * 1024
 
 
 class BadXlsx(Exception):
@@ -31,6 +34,8 @@ def rows(data):
     """Yield (row number, [values by column, None where empty]) of the first sheet, in order."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in book.infolist()) > MAX_UNPACKED:
+            raise ValueError("the workbook unpacks to more than %d bytes" % MAX_UNPACKED)
         workbook = _workbook_path(book)
         sheet, epoch = _first_sheet(book, workbook)
         base = posixpath.dirname(workbook)

@@ -65,3 +65,12 @@ def test_what_is_not_an_xlsx_is_refused():
     for data in (b"PK\x03\x04 not a zip", _workbook()[:2000]):
         with pytest.raises(xlsx.BadXlsx):
             list(xlsx.rows(data))
+
+
+def test_a_workbook_that_unpacks_beyond_the_bound_is_refused_before_reading(monkeypatch):
+    from portal.ledger import xlsx
+    data = _workbook()
+    assert list(xlsx.rows(data))
+    monkeypatch.setattr(xlsx, "MAX_UNPACKED", 1000)
+    with pytest.raises(xlsx.BadXlsx):
+        list(xlsx.rows(data))

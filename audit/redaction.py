@@ -8,7 +8,7 @@ transaction, appends one *redaction entry* for the record, action
 their payload fields were re-masked — never the data itself::
 
     {"redacts": [{"index": 12, "fields": ["body", "title"], "payload_sha256": "…" | null}],
-     "why": "personal_data"}
+     "row_fields": ["publication.body_masked", …], "why": "personal_data"}
 
 ``payload_sha256`` is the hash of the payload re-derived from the re-masked rows
 (null where the entry is not re-derivable). Every named entry gets a row in
@@ -25,6 +25,7 @@ difference still fails, as does a redaction entry that names a later entry.
 """
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from audit import log
@@ -32,6 +33,9 @@ from audit.models import AuditEntry, AuditRedaction
 
 SUFFIX = ".redaction"
 WHY_PERSONAL_DATA = "personal_data"
+# Hex digests and salts in payloads (raw_sha256, attachment hashes) are never personal data, but one
+# in a few hundred holds a digit run shaped like a mobile number: the masker never sees them.
+HEX_TOKEN = re.compile(r"[0-9a-f]{32,128}")
 
 
 def action_for(object_type):
@@ -41,7 +45,7 @@ def action_for(object_type):
 def mask_value(value, masker):
     """``value`` with every string in it (inside lists and objects too) passed through ``masker``."""
     if isinstance(value, str):
-        return masker(value)
+        return value if HEX_TOKEN.fullmatch(value) else masker(value)
     if isinstance(value, list):
         return [mask_value(v, masker) for v in value]
     if isinstance(value, dict):
@@ -63,16 +67,20 @@ def fields_holding(payload, masker):
     return sorted(k for k, v in payload.items() if mask_value(v, masker) != v)
 
 
-def append(actor, object_type, object_id, items, why=WHY_PERSONAL_DATA):
+def append(actor, object_type, object_id, items, why=WHY_PERSONAL_DATA, row_fields=None):
     """Append the redaction entry of one record and withhold the entries it names.
 
-    ``items``: ``{"index", "fields", "payload_sha256"}`` per older entry. Runs inside
+    ``items``: ``{"index", "fields", "payload_sha256"}`` per older entry; ``row_fields``:
+    the application's names of the stored fields it re-masked (logged as they are). Runs inside
     the caller's transaction (``log.append`` refuses otherwise), so the re-masked rows,
     this entry and the withholding commit together.
     """
     items = sorted(({"index": int(i["index"]), "fields": sorted(i["fields"]), "payload_sha256": i["payload_sha256"]}
                     for i in items), key=lambda i: i["index"])
-    entry = log.append(actor, action_for(object_type), object_type, object_id, {"redacts": items, "why": why})
+    payload = {"redacts": items, "why": why}
+    if row_fields is not None:
+        payload["row_fields"] = list(row_fields)
+    entry = log.append(actor, action_for(object_type), object_type, object_id, payload)
     for item in items:
         (AuditRedaction.insert(idx=item["index"], by_index=entry.index)
          .on_conflict(conflict_target=[AuditRedaction.idx], update={AuditRedaction.by_index: entry.index})

@@ -87,6 +87,8 @@ def _what(entry, rt, found):
     left the record in."""
     if entry.action in ACTIONS:
         return _(ACTIONS[entry.action])
+    if entry.action.endswith(redaction.SUFFIX):
+        return _("重新隐去了早先未能隐去的个人信息")
     if found.get("what") is not None:
         return found["what"]
     step = rt.transition_named(entry.action.rsplit(".", 1)[-1]) if rt is not None else None

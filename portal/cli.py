@@ -150,7 +150,7 @@ def redact_personal_data(dry_run):
         for remasker in registry.of().remaskers:
             for record_id in remasker.candidates():
                 click.echo(f"would re-mask {remasker.object_type} {record_id}")
-        for (object_type, object_id), indexes in redaction.leftover_objects():
+        for (object_type, object_id), indexes in redaction.leftover_objects(redaction.entry_types()):
             click.echo(f"would withhold {object_type} {object_id}: entries {', '.join(map(str, indexes))}")
         return
     report = redaction.redact_all()

@@ -93,11 +93,14 @@ class Remasker:
     still change; ``remask(record_id)`` runs inside the redaction's transaction, rewrites those
     texts (only by masking them again) and returns ``(row fields it changed, the (object type,
     object id) of every audit entry stream of the record)``; it announces the change to the
-    projections itself (``events.emit``, delivered after commit).
+    projections itself (``events.emit``, delivered after commit). ``entry_types``: the audit
+    object types whose payloads hold only masked public text — only their entries are ever
+    withheld (a unit's contact phone, public on purpose, is not personal data to hide).
     """
     object_type: str  # the audit object type the record's redaction entry is filed under
-    candidates: Callable
-    remask: Callable
+    candidates: Callable = tuple
+    remask: Optional[Callable] = None
+    entry_types: Sequence[str] = ()
 
 
 @dataclass

@@ -16,11 +16,14 @@ per transaction:
 
 A record is redacted only if every entry named re-derives from the re-masked rows
 to its own payload masked (what ``verify`` will check); otherwise the whole
-transaction rolls back and the record is reported. Entries that hold personal
-data but belong to no domain's remasker are withheld the same way, one redaction
-per object, when their source (if any) already gives the masked payload; the
-rest are reported as needing their domain's remasker. Running it again finds
-nothing to do and writes nothing.
+transaction rolls back and the record is reported. Only entries of the object
+types a remasker declares (``entry_types``: payloads of masked public text) are
+considered: a unit's contact phone is public on purpose. Such entries left over
+(a record type on the core keeps its text raw and masks every payload, so its
+rows need no change; a draft whose text was later edited clean) are withheld
+the same way, one redaction per object, when their source (if any) already gives
+the masked payload; the rest are reported as needing their domain's remasker.
+Running it again finds nothing to do and writes nothing.
 """
 import hashlib
 import json
@@ -132,11 +135,12 @@ def redact_record(remasker, record_id, actor=None):
 def redact_all(actor=None, app=None):
     """Every domain's remaskers, then the entries left over; returns a ``Report``."""
     report = Report()
-    for remasker in registry.of(app).remaskers:
+    remaskers = registry.of(app).remaskers
+    for remasker in remaskers:
         for record_id in list(remasker.candidates()):
             _redact_one(report, remasker.object_type, record_id,
                         lambda: redact_record(remasker, record_id, actor))
-    for (object_type, object_id), entries in leftover_objects():
+    for (object_type, object_id), entries in leftover_objects(entry_types(app)):
         _redact_one(report, object_type, object_id, lambda: _redact_entries(actor, object_type, object_id, entries))
     return report
 
@@ -161,15 +165,21 @@ def _redact_entries(actor, object_type, object_id, indexes):
         return redaction.append(actor, object_type, object_id, items), [], items
 
 
-def leftover_objects():
-    """{(object type, object id): [entry indexes]} of entries still holding personal data and not yet withheld
-    for it, in log order; streamed over the whole log in batches."""
+def entry_types(app=None):
+    """Object types whose payloads hold only masked public text (what the remaskers declare)."""
+    return sorted({t for r in registry.of(app).remaskers for t in r.entry_types})
+
+
+def leftover_objects(types):
+    """[((object type, object id), [entry indexes])] of entries of ``types`` still holding personal data
+    and not yet withheld, in log order; streamed over the whole log in batches."""
     found = {}
     last = -1
     while True:
         rows = list(AuditEntry.select(AuditEntry.idx, AuditEntry.object_type, AuditEntry.object_id,
                                       AuditEntry.payload, AuditEntry.action)
-                    .where(AuditEntry.idx > last).order_by(AuditEntry.idx).limit(BATCH))
+                    .where((AuditEntry.idx > last) & AuditEntry.object_type.in_(types))
+                    .order_by(AuditEntry.idx).limit(BATCH))
         if not rows:
             break
         last = rows[-1].idx

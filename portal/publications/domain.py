@@ -71,5 +71,6 @@ DOMAIN = Domain(
     record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
     flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
-    remaskers=[Remasker("publication", remask.candidates, remask.remask)],
+    remaskers=[Remasker("publication", remask.candidates, remask.remask,
+                        entry_types=("publication", "objection", "publication_step"))],
 )

@@ -55,6 +55,10 @@ def test_redaction_remasks_rows_and_withholds_entries(app, client, old_records):
     # every entry whose payload still holds the number is withheld
     holding = [e.idx for e in AuditEntry.select() if any(s in e.payload for s in SECRETS)]
     assert holding and set(holding) <= {r.idx for r in AuditRedaction.select()}
+    # only masked public text is withheld: a village's contact phone is public on purpose
+    withheld_types = {e.object_type for e in AuditEntry.select().join(
+        AuditRedaction, on=(AuditRedaction.idx == AuditEntry.idx))}
+    assert withheld_types <= {"publication", "objection", "publication_step"}, withheld_types
     # a redaction entry names fields and entries, never the text
     for entry in AuditEntry.select().where(AuditEntry.action.endswith(".redaction")):
         assert_clean(entry.payload, "redaction payload")
@@ -97,3 +101,147 @@ def test_redaction_must_stay_withheld_and_name_earlier_entries(app, old_records)
     with pytest.raises(VerifyError) as exc:
         verify.verify_database(progress=False)
     assert exc.value.index == first.idx and "still served" in exc.value.message
+
+
+# -- end to end: a real server, the command, real clients --------------------------------------
+
+VILLAGE = "350528100200"
+
+
+@pytest.fixture(scope="module")
+def old_server(tmp_path_factory):
+    """A real server on the demo county plus records the old code wrote (written while it was stopped)."""
+    server = LiveServer(tmp_path_factory.mktemp("redact") / "instance")
+    server.start()
+    server.stop()
+    old = subprocess.run([sys.executable, "-m", "tests.publications.old_detector", str(server.instance)],
+                         cwd=str(ROOT), env=server.env, capture_output=True, text=True, timeout=300)
+    assert old.returncode == 0, old.stderr[-3000:]
+    server.ids = json.loads(old.stdout.strip().splitlines()[-1])
+    server.start()
+    yield server
+    server.stop()
+
+
+def _caught_up(server, timeout=60):
+    deadline = time.time() + timeout
+    while requests.get(server.url + "/readyz", timeout=10).status_code != 200 and time.time() < deadline:
+        time.sleep(0.2)
+
+
+def _all_entries(base):
+    out, start = [], 0
+    while True:
+        page = requests.get(f"{base}/api/v1/audit/entries", params={"start": start, "limit": 1000}, timeout=30).json()
+        out += page["entries"]
+        if len(out) >= page["size"] or not page["entries"]:
+            return out
+        start = out[-1]["index"] + 1
+
+
+def _export_text(base):
+    import io
+    import zipfile
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        r = requests.get(f"{base}/api/v1/export/{VILLAGE}.zip", timeout=60)
+        if r.status_code == 200:
+            with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+                return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        time.sleep(0.5)
+    raise AssertionError("export never became ready")
+
+
+def _verify(*args):
+    return subprocess.run([sys.executable, "-m", "audit", "verify", "--quiet", *args], cwd=str(ROOT),
+                          capture_output=True, text=True, timeout=300)
+
+
+def _public_urls(server):
+    ids = server.ids
+    urls = [f"/v/{VILLAGE}/publications", f"/v/{VILLAGE}", f"/feeds/{VILLAGE}.atom", f"/feeds/{VILLAGE}/result.atom",
+            f"/api/v1/publications?village={VILLAGE}", "/audit", "/search?q=低保对象评议结果公示",
+            "/api/v1/search?q=低保对象评议结果公示"]
+    for key in ("publication", "correction", "withdrawn"):
+        urls += [f"/p/{ids[key]}", f"/p/{ids[key]}/print", f"/api/v1/publications/{ids[key]}",
+                 f"/api/v1/publications/{ids[key]}/objections"]
+    return urls
+
+
+def test_every_public_surface_is_free_of_the_number(old_server, phone):
+    base, ids = old_server.url, old_server.ids
+    _caught_up(old_server)
+    before = requests.get(f"{base}/p/{ids['publication']}", timeout=30).text
+    assert MISTYPED in before  # the gap this closes: the old record shows the number
+
+    size = requests.get(f"{base}/api/v1/audit/entries?start=0&limit=1", timeout=30).json()["size"]
+    dry = old_server.cli("redact-personal-data", "--dry-run")
+    assert dry.returncode == 0 and f"would re-mask publication {ids['publication']}" in dry.stdout, dry.stdout
+    assert requests.get(f"{base}/api/v1/audit/entries?start=0&limit=1", timeout=30).json()["size"] == size
+
+    done = old_server.cli("redact-personal-data")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"redacted publication {ids['publication']}" in done.stdout
+    _caught_up(old_server)
+
+    for url in _public_urls(old_server):
+        r = requests.get(base + url, timeout=30)
+        assert r.status_code == 200, url
+        assert_clean(r.text, url)
+    # the record is searchable again (the search gate no longer refuses it), masked
+    found = requests.get(f"{base}/api/v1/search", params={"q": "低保对象评议结果公示"}, timeout=30).json()
+    assert any(str(ids["correction"]) == str(hit.get("id")) or f"/p/{ids['correction']}" in json.dumps(hit)
+               for hit in found.get("results", found.get("hits", []))), found
+    assert_clean(_export_text(base), "open-data export")
+
+    # the audit log: every entry page and the API; the entries that held it are withheld
+    entries = _all_entries(base)
+    withheld = [e for e in entries if e.get("redacted_by") is not None]
+    assert withheld and all(e["leaf"] is None and e["redacted"] for e in withheld)
+    assert {e["object_type"] for e in withheld} <= {"publication", "objection", "publication_step"}
+    first_old = min(e["index"] for e in withheld)
+    for e in entries[first_old:]:
+        page = requests.get(f"{base}/audit/entry/{e['index']}", timeout=30)
+        assert page.status_code == 200
+        assert_clean(page.text, f"/audit/entry/{e['index']}")
+        if e["leaf"] is not None:
+            import base64
+            assert_clean(base64.b64decode(e["leaf"]).decode("utf-8"), f"leaf {e['index']}")
+    redactions = [e for e in entries if e["action"].endswith(".redaction")]
+    assert {e["object_id"] for e in redactions} >= {str(ids[k]) for k in ("publication", "correction", "withdrawn")}
+
+    # the resident's own check in the browser: the withheld publication entry is in the signed log
+    phone.goto(f"{base}/p/{ids['publication']}")
+    phone.click(".audit-proof .audit-verify >> nth=0")
+    phone.wait_for_selector(".audit-result.audit-ok", timeout=20000)
+    assert "不予公开" in phone.inner_text(".audit-result.audit-ok >> nth=0")
+    shots = Path("/work/notes/shots/remask")
+    if shots.parent.exists():
+        shots.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(shots / "record-proof-withheld.png"), full_page=True)
+        phone.goto(f"{base}/audit/entry/{first_old}")
+        phone.click("#tech-details summary")
+        phone.screenshot(path=str(shots / "audit-entry-withheld.png"), full_page=True)
+        phone.goto(f"{base}/audit/entry/{redactions[0]['index']}")
+        phone.screenshot(path=str(shots / "audit-entry-redaction.png"), full_page=True)
+
+    # remote and local verification pass
+    remote = _verify("--url", base)
+    assert remote.returncode == 0, remote.stderr
+    db_url = "sqlite:///" + str(next(old_server.instance.glob("*.db")))
+    local = _verify("--db", db_url)
+    assert local.returncode == 0, local.stderr
+
+    # a second run writes nothing
+    size = requests.get(f"{base}/api/v1/audit/entries?start=0&limit=1", timeout=30).json()["size"]
+    again = old_server.cli("redact-personal-data")
+    assert again.returncode == 0 and "0 records redacted" in again.stdout, again.stdout
+    assert requests.get(f"{base}/api/v1/audit/entries?start=0&limit=1", timeout=30).json()["size"] == size
+
+    # a tampered row is still caught, at its version's publication entry
+    db_path = next(old_server.instance.glob("*.db"))
+    with sqlite3.connect(db_path) as conn:
+        index = conn.execute("SELECT audit_index FROM publication WHERE id = ?", (ids["publication"],)).fetchone()[0]
+        conn.execute("UPDATE publication SET body_masked = body_masked || '（已改）' WHERE id = ?", (ids["publication"],))
+    tampered = _verify("--db", db_url)
+    assert tampered.returncode == 1 and f"FAIL index {index}:" in tampered.stderr, tampered.stderr

@@ -11,7 +11,9 @@ their payload fields were re-masked — never the data itself::
      "row_fields": ["publication.body_masked", …], "why": "personal_data"}
 
 ``payload_sha256`` is the hash of the payload re-derived from the re-masked rows
-(null where the entry is not re-derivable). Every named entry gets a row in
+(null where the entry is not re-derivable); ``rehashed`` (optional) names digest
+fields over content re-masked in other entries (a meeting archive's hash of its
+items, each item checked through its own entry), taken as re-derived. Every named entry gets a row in
 ``audit_redaction``: a portal then serves its leaf hash but not its bytes, whose
 ``payload_sha256`` would let anyone test guesses of the hidden number (an ID
 number has too few possibilities to hide behind a hash). The tree, the chain
@@ -75,7 +77,8 @@ def append(actor, object_type, object_id, items, why=WHY_PERSONAL_DATA, row_fiel
     the caller's transaction (``log.append`` refuses otherwise), so the re-masked rows,
     this entry and the withholding commit together.
     """
-    items = sorted(({"index": int(i["index"]), "fields": sorted(i["fields"]), "payload_sha256": i["payload_sha256"]}
+    items = sorted((dict({"index": int(i["index"]), "fields": sorted(i["fields"]), "payload_sha256": i["payload_sha256"]},
+                         **({"rehashed": sorted(i["rehashed"])} if i.get("rehashed") else {}))
                     for i in items), key=lambda i: i["index"])
     payload = {"redacts": items, "why": why}
     if row_fields is not None:
@@ -105,6 +108,7 @@ class Redacted:
     by: int  # the latest redaction entry naming it
     fields: frozenset  # every field any redaction named
     payload_sha256: str | None  # the re-derived payload's hash the latest redaction logged
+    rehashed: frozenset = frozenset()  # digest fields over content re-masked in other entries
 
 
 class RedactionError(ValueError):
@@ -130,14 +134,15 @@ def from_log():
             raise RedactionError(idx, "stored redaction payload does not match the entry's payload hash")
         try:
             items = json.loads(payload_text)["redacts"]
-            named = [(int(i["index"]), i["fields"], i["payload_sha256"]) for i in items]
+            named = [(int(i["index"]), i["fields"], i["payload_sha256"], i.get("rehashed", ())) for i in items]
         except (KeyError, TypeError, ValueError):
             raise RedactionError(idx, "redaction entry does not say which entries it redacts") from None
-        for index, names, sha in named:
+        for index, names, sha, rehashed in named:
             if not 0 <= index < idx:
                 raise RedactionError(idx, f"redaction names entry {index}, which is not an earlier entry")
             seen = out.get(index)
-            out[index] = Redacted(idx, frozenset(names) | (seen.fields if seen else frozenset()), sha)
+            out[index] = Redacted(idx, frozenset(names) | (seen.fields if seen else frozenset()), sha,
+                                  frozenset(rehashed) | (seen.rehashed if seen else frozenset()))
     served = set(out) - set(withheld(out))
     if served:
         first = min(served)

@@ -96,11 +96,14 @@ class Remasker:
     projections itself (``events.emit``, delivered after commit). ``entry_types``: the audit
     object types whose payloads hold only masked public text — only their entries are ever
     withheld (a unit's contact phone, public on purpose, is not personal data to hide).
+    ``rehashed``: per object type, payload fields that are digests over content the remasker
+    re-masks elsewhere (a meeting archive's ``items_sha256``), taken as re-derived.
     """
     object_type: str  # the audit object type the record's redaction entry is filed under
     candidates: Callable = tuple
     remask: Optional[Callable] = None
     entry_types: Sequence[str] = ()
+    rehashed: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -71,7 +71,7 @@ def _named_fields(by_index):
     return {item["index"]: set(item["fields"]) for item in json.loads(row.payload)["redacts"]}
 
 
-def _items_for(entries):
+def _items_for(entries, rehashed=None):
     """The redaction items for those of ``entries`` whose payload still holds personal data.
 
     An entry already withheld for the same fields is left out (a second run writes
@@ -82,11 +82,16 @@ def _items_for(entries):
     named = {}
     items = []
     for e in entries:
-        if not could_hold_personal_data(e.payload):
+        digests = (rehashed or {}).get(e.object_type, ())
+        if not digests and not could_hold_personal_data(e.payload):
             continue
         payload = json.loads(e.payload)
         fields = redaction.fields_holding(payload, mask)
         if not fields:
+            # no personal data of its own, but a digest over re-masked content moved (an archive's items)
+            item = _checked_item(e, payload, [], digests) if digests and e.idx not in withheld else {}
+            if item.get("rehashed"):
+                items.append(item)
             continue
         if e.idx in withheld:
             by = withheld[e.idx]
@@ -94,22 +99,30 @@ def _items_for(entries):
                 named[by] = _named_fields(by)
             if set(fields) <= named[by].get(e.idx, set()):
                 continue
-        items.append({"index": e.idx, "fields": fields, "payload_sha256": _checked_hash(e, payload, fields)})
+        items.append(_checked_item(e, payload, fields, (rehashed or {}).get(e.object_type, ())))
     return items
 
 
-def _checked_hash(e, payload, fields):
+def _checked_item(e, payload, fields, digests):
+    """The redaction item of entry ``e``, once its re-derived payload is what ``verify`` will accept:
+    the stored payload with ``fields`` masked, and (``digests``) digest fields re-derived."""
+    item = {"index": e.idx, "fields": fields, "payload_sha256": None}
     fn = sources.get(e.object_type)
     if fn is None:
-        return None
+        return item
     entry_fields = json.loads(bytes(e.entry))
     derived = fn(SourceEntry(e.idx, e.action, e.object_type, e.object_id, payload, entry_fields))
     if derived is None:
-        return None
-    if canonical_json(derived) != canonical_json(redaction.mask_fields(payload, fields, mask)):
+        return item
+    expected = redaction.mask_fields(payload, fields, mask)
+    moved = sorted(k for k in set(expected) | set(derived) if expected.get(k) != derived.get(k))
+    if moved and set(moved) <= set(digests):
+        item["rehashed"] = moved
+    elif moved:
         raise NotRemaskable(e.idx, f"{e.object_type} {e.object_id} does not re-derive to its masked payload "
                                    "(its stored text is not re-masked: its domain declares no remasker for it)")
-    return hashlib.sha256(canonical_json(derived)).hexdigest()
+    item["payload_sha256"] = hashlib.sha256(canonical_json(derived)).hexdigest()
+    return item
 
 
 def _entries_of(objects):
@@ -125,7 +138,7 @@ def redact_record(remasker, record_id, actor=None):
     entry, or None when there was nothing to do (nothing written)."""
     with transaction(lock=True):
         fields, objects = remasker.remask(record_id)
-        items = _items_for(_entries_of(objects))
+        items = _items_for(_entries_of(objects), remasker.rehashed)
         if not fields and not items:
             return None, fields, items
         entry = redaction.append(actor, remasker.object_type, record_id, items, row_fields=sorted(fields))

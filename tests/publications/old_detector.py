@@ -80,7 +80,23 @@ def write_records():
         services.approve(supervisor, gone)
         gone = services.publish(clerk, gone)
         gone = services.withdraw(clerk, gone, f"误登 {OLD15}，撤回")
-    return {"publication": pub.id, "correction": fixed.id, "withdrawn": gone.id, "objection": obj.id}
+        meeting = _old_meeting(clerk, resident)
+    return {"publication": pub.id, "correction": fixed.id, "withdrawn": gone.id, "objection": obj.id,
+            "meeting": meeting.id, "meeting_publication": meeting.publication_id}
+
+
+def _old_meeting(clerk, resident):
+    """A live meeting whose transcript line and approved question hold the number, ended and archived."""
+    from portal.core.clock import local, utcnow
+    from portal.meetings import services as meetings
+    starts = local(utcnow()).strftime("%Y-%m-%dT%H:%M")
+    meeting = meetings.create_meeting(clerk, "350528100200", "低保评议议事会", "council", starts, "村委会二楼会议室",
+                                      [{"step": "deliberate", "title": f"评议 {MISTYPED} 户的申请"}])
+    meetings.start_meeting(clerk, meeting)
+    meetings.post_item(clerk, meeting, "transcript", {"speaker": "村主任", "text": f"申请人身份证 {OLD15}，核对无误"})
+    question = meetings.ask_question(resident, meeting, f"{SPLIT} 这户为什么能评上？")
+    meetings.moderate_question(clerk, meeting, question.id, "approve")
+    return meetings.end_meeting(clerk, meeting)
 
 
 def main(instance):

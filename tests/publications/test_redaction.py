@@ -15,9 +15,10 @@ from audit import verify
 from audit.models import AuditEntry, AuditRedaction
 from audit.verify import VerifyError
 from portal.core import redaction
+from portal.meetings.models import AgendaItem, Meeting, MeetingItem, Question
 from portal.publications.models import Attachment, Objection, Publication
 from tests.conftest import ROOT, LiveServer
-from tests.publications.old_detector import MISTYPED, SECRETS, write_records
+from tests.publications.old_detector import MISTYPED, OLD15, SECRETS, write_records
 
 
 def assert_clean(text, where=""):
@@ -30,6 +31,8 @@ def stored_text():
     parts = [p.title_masked + p.body_masked + p.correction_note + p.withdraw_reason for p in Publication.select()]
     parts += [a.filename for a in Attachment.select()]
     parts += [o.text_masked + o.answer + o.moderation_note for o in Objection.select()]
+    parts += [m.title + m.place for m in Meeting.select()] + [a.title for a in AgendaItem.select()]
+    parts += [json.dumps(i.data, ensure_ascii=False) for i in MeetingItem.select()] + [q.text for q in Question.select()]
     return "\n".join(parts)
 
 
@@ -38,6 +41,7 @@ def old_records(app, people):
     app.config["AUDIT_CHECKPOINT_INTERVAL"] = 0
     ids = write_records()
     assert MISTYPED in stored_text()  # the old detector really let it through
+    assert OLD15 in json.dumps([i.data for i in MeetingItem.select()], ensure_ascii=False)
     return ids
 
 
@@ -50,6 +54,8 @@ def test_redaction_remasks_rows_and_withholds_entries(app, client, old_records):
     assert not report.skipped, report.skipped
     redacted = {(t, i) for t, i, *_ in report.records}
     assert {("publication", str(old_records[k])) for k in ("publication", "correction", "withdrawn")} <= redacted
+    assert ("meeting", str(old_records["meeting"])) in redacted
+    assert ("publication", str(old_records["meeting_publication"])) in redacted  # the archive's record
     assert_clean(stored_text(), "stored public text")
     assert AuditEntry.select().count() == before + len(report.records)
     # every entry whose payload still holds the number is withheld
@@ -58,7 +64,8 @@ def test_redaction_remasks_rows_and_withholds_entries(app, client, old_records):
     # only masked public text is withheld: a village's contact phone is public on purpose
     withheld_types = {e.object_type for e in AuditEntry.select().join(
         AuditRedaction, on=(AuditRedaction.idx == AuditEntry.idx))}
-    assert withheld_types <= {"publication", "objection", "publication_step"}, withheld_types
+    assert withheld_types <= {"publication", "objection", "publication_step", "meeting", "meeting_item"}, \
+        withheld_types
     # a redaction entry names fields and entries, never the text
     for entry in AuditEntry.select().where(AuditEntry.action.endswith(".redaction")):
         assert_clean(entry.payload, "redaction payload")
@@ -92,6 +99,23 @@ def test_tampered_row_is_still_caught(app, old_records):
     with pytest.raises(VerifyError) as exc:
         verify.verify_database(progress=False)
     assert exc.value.index == withdrawn.withdraw_audit_index
+
+
+def test_tampered_meeting_is_still_caught(app, old_records):
+    redaction.redact_all()
+    verify.verify_database(progress=False)
+    item = (MeetingItem.select().where((MeetingItem.meeting == old_records["meeting"]) & (MeetingItem.kind == "transcript"))
+            .get())
+    MeetingItem.update(data=dict(item.data, text=item.data["text"] + "（改）")).where(MeetingItem.id == item.id).execute()
+    with pytest.raises(VerifyError) as exc:
+        verify.verify_database(progress=False)
+    assert exc.value.index == item.audit_index  # the item's own entry names it, before the archive
+    MeetingItem.update(data=item.data).where(MeetingItem.id == item.id).execute()
+    meeting = Meeting.get_by_id(old_records["meeting"])
+    Meeting.update(place="别处").where(Meeting.id == meeting.id).execute()  # a field the redaction did not name
+    with pytest.raises(VerifyError) as exc:
+        verify.verify_database(progress=False)
+    assert exc.value.index == meeting.archive_audit_index
 
 
 def test_redaction_must_stay_withheld_and_name_earlier_entries(app, old_records):
@@ -162,7 +186,10 @@ def _public_urls(server):
     urls = [f"/v/{VILLAGE}/publications", f"/v/{VILLAGE}", f"/feeds/{VILLAGE}.atom", f"/feeds/{VILLAGE}/result.atom",
             f"/api/v1/publications?village={VILLAGE}", "/audit", "/search?q=低保对象评议结果公示",
             "/api/v1/search?q=低保对象评议结果公示"]
-    for key in ("publication", "correction", "withdrawn"):
+    m = ids["meeting"]
+    urls += [f"/v/{VILLAGE}/meetings", f"/meetings/{m}", f"/meetings/{m}/replay", f"/api/v1/meetings/{m}",
+             f"/api/v1/meetings/{m}/items", f"/api/v1/meetings?village={VILLAGE}", "/search?q=低保评议议事会"]
+    for key in ("publication", "correction", "withdrawn", "meeting_publication"):
         urls += [f"/p/{ids[key]}", f"/p/{ids[key]}/print", f"/api/v1/publications/{ids[key]}",
                  f"/api/v1/publications/{ids[key]}/objections"]
     return urls
@@ -173,6 +200,7 @@ def test_every_public_surface_is_free_of_the_number(old_server, phone):
     _caught_up(old_server)
     before = requests.get(f"{base}/p/{ids['publication']}", timeout=30).text
     assert MISTYPED in before  # the gap this closes: the old record shows the number
+    assert OLD15 in requests.get(f"{base}/meetings/{ids['meeting']}/replay", timeout=30).text
 
     size = requests.get(f"{base}/api/v1/audit/entries?start=0&limit=1", timeout=30).json()["size"]
     dry = old_server.cli("redact-personal-data", "--dry-run")
@@ -198,7 +226,8 @@ def test_every_public_surface_is_free_of_the_number(old_server, phone):
     entries = _all_entries(base)
     withheld = [e for e in entries if e.get("redacted_by") is not None]
     assert withheld and all(e["leaf"] is None and e["redacted"] for e in withheld)
-    assert {e["object_type"] for e in withheld} <= {"publication", "objection", "publication_step"}
+    assert {e["object_type"] for e in withheld} <= {"publication", "objection", "publication_step", "meeting",
+                                                    "meeting_item"}
     first_old = min(e["index"] for e in withheld)
     for e in entries[first_old:]:
         page = requests.get(f"{base}/audit/entry/{e['index']}", timeout=30)

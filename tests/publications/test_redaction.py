@@ -274,3 +274,29 @@ def test_every_public_surface_is_free_of_the_number(old_server, phone):
         conn.execute("UPDATE publication SET body_masked = body_masked || '（已改）' WHERE id = ?", (ids["publication"],))
     tampered = _verify("--db", db_url)
     assert tampered.returncode == 1 and f"FAIL index {index}:" in tampered.stderr, tampered.stderr
+
+
+def test_second_wave_rows_stay_raw_and_only_entries_are_withheld(app, client, people):
+    """An appeal keeps its text as filed and masks its payload: written under the old detector, the
+    payload holds the number and today's re-derivation no longer matches it. The redaction withholds
+    the entry and verify accepts the masked re-derivation; the row is untouched."""
+    from portal.appeals import services as appeals
+    from portal.appeals.models import Appeal
+    from tests.publications.old_detector import old_detector
+    app.config["AUDIT_CHECKPOINT_INTERVAL"] = 0
+    with old_detector():
+        row, _receipt, _ = appeals.file_appeal(VILLAGE, "roads", f"村道有坑，我的身份证 {MISTYPED} 可以作证")
+    entry = AuditEntry.get_by_id(Appeal.get_by_id(row.id).audit_index)
+    assert MISTYPED in entry.payload
+    with pytest.raises(VerifyError) as exc:
+        verify.verify_database(progress=False)  # old data no longer verifies under today's detector
+    assert exc.value.index == entry.idx
+    report = redaction.redact_all()
+    assert ("appeal", str(row.id)) in {(t, i) for t, i, *_ in report.records}
+    assert AuditRedaction.get_or_none(AuditRedaction.idx == entry.idx) is not None
+    assert MISTYPED in Appeal.get_by_id(row.id).text  # the row keeps what was filed (never public)
+    verify.verify_database(progress=False)
+    served = client.get(f"/api/v1/audit/entries?start={entry.idx}&limit=1").get_json()["entries"][0]
+    assert served["leaf"] is None and served["redacted_by"] is not None
+    assert_clean(client.get(f"/appeals/{row.id}").get_data(as_text=True), "appeal page")
+    assert redaction.redact_all().written == 0

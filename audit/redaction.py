@@ -118,18 +118,26 @@ class RedactionError(ValueError):
 
 
 def from_log():
-    """``{index: Redacted}`` read from the redaction entries of the log, checked as it goes.
+    """``({index: Redacted}, {indexes of the redaction entries}))`` read from the redaction entries
+    ``audit_redaction`` points at, checked as it goes.
 
     Each redaction entry's payload must match its entry's ``payload_sha256`` and name
     only earlier entries, and each entry it names must be withheld (``audit_redaction``).
+    The table is only the index (read in milliseconds, where finding redaction entries
+    by action would read the whole log): ``verify`` also refuses any redaction entry it
+    meets that is not among these, so deleting the table's rows is caught too.
     """
     out = {}
-    rows = (AuditEntry.select(AuditEntry.idx, AuditEntry.entry, AuditEntry.payload)
-            .where(AuditEntry.action.endswith(SUFFIX)).order_by(AuditEntry.idx).tuples())
+    by = [i for (i,) in AuditRedaction.select(AuditRedaction.by_index).distinct().tuples()]
+    rows = list(AuditEntry.select(AuditEntry.idx, AuditEntry.entry, AuditEntry.payload)
+                .where(AuditEntry.idx.in_(by)).order_by(AuditEntry.idx).tuples()) if by else []
+    if len(rows) != len(by):
+        raise RedactionError(min(set(by) - {r[0] for r in rows}), "audit_redaction names a redaction entry "
+                                                                  "that is not in the log")
     for idx, data, payload_text in rows:
         fields = json.loads(bytes(data))
         if not str(fields.get("action", "")).endswith(SUFFIX):
-            continue  # the column says redaction, the entry does not: the payload check names it
+            raise RedactionError(idx, "audit_redaction names an entry that is not a redaction")
         if hashlib.sha256(payload_text.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):
             raise RedactionError(idx, "stored redaction payload does not match the entry's payload hash")
         try:
@@ -148,4 +156,4 @@ def from_log():
         first = min(served)
         raise RedactionError(first, f"redacted by entry {out[first].by} but its bytes are still served "
                                     "(no audit_redaction row)")
-    return out
+    return out, set(by)

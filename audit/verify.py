@@ -306,7 +306,7 @@ def _deep_checker(sources_by_type, announced):
     """``deep(low, high)``: payload re-derivation and key announcements for entries in [low, high)."""
     from audit.models import AuditEntry
     types = list(sources_by_type)
-    redacted = _redactions() if types else {}
+    redacted, redactions = _redactions() if types else ({}, set())
 
     def deep(low, high):
         wanted = [i for i in announced if low <= i < high]
@@ -324,6 +324,8 @@ def _deep_checker(sources_by_type, announced):
                 return
             for idx, data, action, object_type, object_id, payload in rows:
                 data = bytes(data)
+                if action.endswith(redaction.SUFFIX) and idx not in redactions:
+                    raise VerifyError(idx, "redaction entry whose entries are not withheld (no audit_redaction rows)")
                 check_payload(idx, data, action, object_type, object_id, payload, redacted.get(idx))
                 if idx in announced:
                     fields = json.loads(data)

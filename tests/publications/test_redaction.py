@@ -125,6 +125,11 @@ def test_redaction_must_stay_withheld_and_name_earlier_entries(app, old_records)
     with pytest.raises(VerifyError) as exc:
         verify.verify_database(progress=False)
     assert exc.value.index == first.idx and "still served" in exc.value.message
+    AuditRedaction.delete().execute()  # every withholding gone: the redaction entries themselves say so
+    with pytest.raises(VerifyError) as exc:
+        verify.verify_database(progress=False)
+    first_redaction = AuditEntry.select().where(AuditEntry.action.endswith(".redaction")).order_by(AuditEntry.idx).first()
+    assert exc.value.index <= first_redaction.idx
 
 
 # -- end to end: a real server, the command, real clients --------------------------------------

@@ -53,8 +53,8 @@ def remask(meeting_id):
         MeetingItem.update(data=mask_value(row.data, mask)).where(MeetingItem.id == row.id).execute()
     for row in questions:
         Question.update(text=mask(row.text)).where(Question.id == row.id).execute()
-    changed += ["agenda_item.title"] * bool(agenda) + ["meeting_item.data"] * bool(items) \
-        + ["question.text"] * bool(questions)
+    changed += [name for name, rows in (("agenda_item.title", agenda), ("meeting_item.data", items),
+                                        ("question.text", questions)) if rows]
     if meeting.archive_audit_index is not None and changed:
         meeting.archive_sha256 = sha256_of(archive_record(meeting))
         changed.append("meeting.archive_sha256")

@@ -74,4 +74,14 @@ class AuditCheckpoint(AuditModel):
     created_at = peewee.DateTimeField(default=utcnow)
 
 
-MODELS = [AuditEntry, AuditHead, AuditKey, AuditCheckpoint]
+class AuditRedaction(AuditModel):
+    """An entry whose bytes are withheld from the public: a later redaction entry names it.
+
+    Written in the redaction entry's transaction (``audit.redaction.append``); the log
+    itself is the authority (``verify`` checks every entry a redaction names is here).
+    """
+    idx = peewee.BigIntegerField(primary_key=True)  # the withheld entry's index
+    by_index = peewee.BigIntegerField(index=True)  # the (latest) redaction entry naming it
+
+
+MODELS = [AuditEntry, AuditHead, AuditKey, AuditCheckpoint, AuditRedaction]

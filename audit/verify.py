@@ -16,7 +16,7 @@ import os
 from binascii import hexlify
 from dataclasses import dataclass
 
-from audit import keys, merkle, notes, scan, sources
+from audit import keys, merkle, notes, redaction, scan, sources
 from audit.db import database, real_database
 from audit.encoding import canonical_json
 
@@ -102,8 +102,13 @@ class Stitcher:
             raise VerifyError(first[0], first[2])
 
 
-def check_payload(index, data, action, object_type, object_id, payload_text):
-    """Re-derive the payload through the object type's source, if one is registered."""
+def check_payload(index, data, action, object_type, object_id, payload_text, redacted=None):
+    """Re-derive the payload through the object type's source, if one is registered.
+
+    ``redacted`` (an ``audit.redaction.Redacted``): a later entry re-masked this one's
+    fields, so the row must give the stored payload with those fields masked, and the
+    hash that redaction logged.
+    """
     fn = sources.get(object_type)
     if fn is None:
         return None
@@ -123,9 +128,27 @@ def check_payload(index, data, action, object_type, object_id, payload_text):
         derived = fn(entry)
     except LookupError:
         raise VerifyError(index, f"the {object_type} {object_id} this entry records is gone") from None
-    if derived is not None and hashlib.sha256(canonical_json(derived)).hexdigest() != fields["payload_sha256"]:
+    if derived is not None and redacted is not None:
+        _check_redacted(index, object_type, object_id, payload, derived, redacted)
+    elif derived is not None and hashlib.sha256(canonical_json(derived)).hexdigest() != fields["payload_sha256"]:
         raise VerifyError(index, f"{object_type} {object_id} as stored today differs from what was logged")
     return fields, payload
+
+
+def _check_redacted(index, object_type, object_id, payload, derived, redacted):
+    """The row as re-masked by redaction entry ``redacted.by``: only the named fields, only by masking."""
+    masker = sources.masker()
+    if masker is None:
+        raise VerifyError(index, f"redacted by entry {redacted.by}, and no masker is registered to check it")
+    expected = redaction.mask_fields(payload, redacted.fields, masker)
+    if isinstance(expected, dict) and isinstance(derived, dict):
+        expected.update({k: derived[k] for k in redacted.rehashed if k in derived and k in expected})
+    if canonical_json(derived) != canonical_json(expected):
+        raise VerifyError(index, f"{object_type} {object_id} as stored today differs from what was logged "
+                                 f"(beyond the re-masking of redaction entry {redacted.by})")
+    if hashlib.sha256(canonical_json(derived)).hexdigest() != redacted.payload_sha256:
+        raise VerifyError(index, f"{object_type} {object_id} as stored today differs from what redaction entry "
+                                 f"{redacted.by} logged")
 
 
 def check_checkpoint_signatures(checkpoints, key_rows):
@@ -272,10 +295,18 @@ def _verify_parallel(spec, workers, run_size, claimed, stitcher, bar):
     return tail.end
 
 
+def _redactions():
+    try:
+        return redaction.from_log()
+    except redaction.RedactionError as exc:
+        raise VerifyError(exc.index, str(exc)) from None
+
+
 def _deep_checker(sources_by_type, announced):
     """``deep(low, high)``: payload re-derivation and key announcements for entries in [low, high)."""
     from audit.models import AuditEntry
     types = list(sources_by_type)
+    redacted, redactions = _redactions() if types else ({}, set())
 
     def deep(low, high):
         wanted = [i for i in announced if low <= i < high]
@@ -293,7 +324,9 @@ def _deep_checker(sources_by_type, announced):
                 return
             for idx, data, action, object_type, object_id, payload in rows:
                 data = bytes(data)
-                check_payload(idx, data, action, object_type, object_id, payload)
+                if action.endswith(redaction.SUFFIX) and idx not in redactions:
+                    raise VerifyError(idx, "redaction entry whose entries are not withheld (no audit_redaction rows)")
+                check_payload(idx, data, action, object_type, object_id, payload, redacted.get(idx))
                 if idx in announced:
                     fields = json.loads(data)
                     if hashlib.sha256(payload.encode("utf-8")).hexdigest() != fields.get("payload_sha256"):

@@ -84,6 +84,7 @@ def install(app, domain):
                 raise ValueError(f"{kind} {name!r} declared twice")
             target[name] = item
     reg.record_panels.extend(domain.record_panels)
+    reg.remaskers.extend(domain.remaskers)
 
 
 def create_app(test_config=None, instance=None, extra_domains=()):

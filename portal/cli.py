@@ -134,6 +134,36 @@ def restore(source, yes):
             click.echo(f"search index rebuilt: {service.rebuild()} documents")
 
 
+@click.command("redact-personal-data")
+@click.option("--dry-run", is_flag=True, help="only list what would be re-masked; write nothing")
+@_connected
+def redact_personal_data(dry_run):
+    """Re-mask stored public text an older detector let through, and withhold the audit entries holding it.
+
+    One transaction per record: its rows masked again, and a redaction entry naming
+    its older entries and their fields (never the text); those entries are then served
+    with ``leaf`` null and ``redacted`` true. Safe to repeat: a second run writes
+    nothing. See docs/audit.md, "Redaction".
+    """
+    from portal.core import redaction, registry
+    if dry_run:
+        for remasker in registry.of().remaskers:
+            for record_id in remasker.candidates():
+                click.echo(f"would re-mask {remasker.object_type} {record_id}")
+        for (object_type, object_id), indexes in redaction.leftover_objects(redaction.entry_types()):
+            click.echo(f"would withhold {object_type} {object_id}: entries {', '.join(map(str, indexes))}")
+        return
+    report = redaction.redact_all()
+    for object_type, object_id, index, fields, entries in report.records:
+        click.echo(f"redacted {object_type} {object_id}: entry #{index}; fields {', '.join(fields) or '-'}; "
+                   f"withheld entries {', '.join(map(str, entries)) or '-'}")
+    for object_type, object_id, why in report.skipped:
+        click.echo(f"NOT redacted {object_type} {object_id}: {why}")
+    click.echo(f"{report.written} records redacted, {len(report.skipped)} left")
+    if report.skipped:
+        raise SystemExit(1)
+
+
 def init_app(app):
-    for cmd in (init_db, create_user_cmd, create_token_cmd, seed_demo, backup, restore):
+    for cmd in (init_db, create_user_cmd, create_token_cmd, seed_demo, backup, restore, redact_personal_data):
         app.cli.add_command(cmd)

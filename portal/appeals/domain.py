@@ -19,7 +19,7 @@ from portal.appeals.models import MODELS, Appeal
 from portal.core import background
 from portal.core.clock import iso, local_text, parse_datetime
 from portal.core.db import connection
-from portal.core.domain import Domain, ExportTable, Figure, Section
+from portal.core.domain import Domain, ExportTable, Figure, Remasker, Section
 from portal.core.i18n import N_
 from portal.home import workspace as home_workspace
 from portal.units.models import Unit
@@ -127,6 +127,8 @@ DOMAIN = Domain(
     },
     sections=[Section("appeals", _village_section, "appeals.village_list")],
     audit_sources={"appeal": _rederive}, record_types=[services.APPEAL],
+    # rows keep the text as filed, payloads are masked: after a detector fix only entries are withheld
+    remaskers=[Remasker("appeal", entry_types=("appeal",))],
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
     figures=FIGURES, exports=[EXPORT], flag_rules=flags.RULES, demo=demo.load, demo_order=60, setup=setup,
     public=("portal.appeals.stats",),

@@ -13,6 +13,7 @@ import peewee
 from flask import current_app, has_app_context
 
 from audit import db as audit_db
+from audit import redaction
 from audit import sources as audit_sources
 from portal.core.auditing import record  # noqa: F401  (domains write entries through it)
 from portal.core.db import database
@@ -66,18 +67,25 @@ def public_actor(actor):
 
 
 
-def public_entry(entry):
+def public_entry(entry, withheld=None):
     """An entry as the public sees it: ``(actor label, leaf text or None)``.
 
     Entries written since actors are labels are shown byte for byte. An older
     entry naming a login name keeps its bytes (its hash is in every checkpoint
     since), but they are not served: the API gives its leaf hash, which the next
     entry's ``prev`` and the tree still bind, and ``leaf`` null (``redacted``).
+    The same holds for an entry a redaction names (its payload held personal data
+    the detector of its day missed; ``audit.redaction``). ``withheld``: the
+    ``{index: redaction index}`` of a page of entries, looked up when None.
     """
     import json
     text = bytes(entry.entry).decode("utf-8")
     stored = json.loads(text).get("actor")
     shown = public_actor(stored)
+    if withheld is None:
+        withheld = redaction.withheld([entry.idx])
+    if entry.idx in withheld:
+        return shown, None
     return shown, (text if shown == stored else None)
 
 

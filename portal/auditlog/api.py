@@ -3,7 +3,7 @@ import base64
 
 from flask import Blueprint, jsonify, request
 
-from audit import checkpoints, log
+from audit import checkpoints, log, redaction
 from audit.log import LogRangeError
 from portal.core.api import error_response, int_arg, register_api_errors
 from portal.core.clock import iso
@@ -43,14 +43,18 @@ def checkpoint_json(cp):
             "issued_at": iso(cp.created_at)}
 
 
-def entry_json(entry):
-    """``leaf`` is null (and ``redacted`` true) for an older entry whose bytes name a login name."""
-    actor, text = public_entry(entry)
+def entry_json(entry, withheld=None):
+    """``leaf`` is null (and ``redacted`` true) for an older entry whose bytes name a login name, or
+    that a redaction names (then ``redacted_by`` gives the redaction entry's index)."""
+    withheld = redaction.withheld([entry.idx]) if withheld is None else withheld
+    actor, text = public_entry(entry, withheld)
     out = {"index": entry.idx, "leaf": base64.b64encode(text.encode("utf-8")).decode() if text is not None else None,
            "leaf_hash": entry.leaf_hash, "action": entry.action, "object_type": entry.object_type,
            "object_id": entry.object_id, "actor": actor}
     if text is None:
         out["redacted"] = True
+    if entry.idx in withheld:
+        out["redacted_by"] = withheld[entry.idx]
     return out
 
 
@@ -74,7 +78,9 @@ def entries():
     """Entries from ``start``, at most ``limit`` (≤ 1000); ``leaf`` is base64 of the leaf bytes."""
     start = int_arg("start", 0, maximum=MAX_INDEX)
     limit = int_arg("limit", 100, minimum=1, maximum=MAX_ENTRIES)
-    return jsonify({"size": log.size(), "entries": [entry_json(e) for e in log.entries(start, limit)]})
+    rows = log.entries(start, limit)
+    withheld = redaction.withheld(e.idx for e in rows)
+    return jsonify({"size": log.size(), "entries": [entry_json(e, withheld) for e in rows]})
 
 
 @bp.get("/proof/inclusion")

@@ -19,8 +19,11 @@ SCHEMAS = {
     "Checkpoint": _CHECKPOINT,
     "AuditEntry": obj(("index", "leaf", "leaf_hash", "action", "object_type", "object_id"),
                       index=INTEGER, leaf={"type": ["string", "null"], "description": "base64 of the RFC 6962 leaf bytes; "
-                                                   "null (redacted) for an older entry naming a login name"},
+                                                   "null (redacted) for an older entry naming a login name or "
+                                                   "one a redaction entry withholds"},
                       actor={"type": ["string", "null"]}, redacted={"type": "boolean"},
+                      redacted_by={"type": "integer", "description": "the redaction entry withholding this "
+                                                                     "entry (its payload held personal data)"},
                       leaf_hash=_HEX, action=STRING, object_type=STRING,
                       object_id={"type": "string", "description": "the record's key as sealed (e.g. '12', '5:3')"}),
 }

@@ -10,7 +10,7 @@ only what is already public (a draft is "一份草稿", never its title).
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from audit import log, notes
+from audit import log, notes, redaction
 from audit.models import AuditEntry
 from portal.auditlog import public_entry
 from portal.auditlog.services import current_checkpoint
@@ -87,6 +87,8 @@ def _what(entry, rt, found):
     left the record in."""
     if entry.action in ACTIONS:
         return _(ACTIONS[entry.action])
+    if entry.action.endswith(redaction.SUFFIX):
+        return _("重新隐去了早先未能隐去的个人信息")
     if found.get("what") is not None:
         return found["what"]
     step = rt.transition_named(entry.action.rsplit(".", 1)[-1]) if rt is not None else None
@@ -136,5 +138,7 @@ def entry(index):
     row = AuditEntry.get_or_none(AuditEntry.idx == index)
     if row is None:
         abort(404)
-    actor, text = public_entry(row)
-    return render_template("audit/entry.html", entry=row, about=describe(row), text=text, actor=actor)
+    withheld = redaction.withheld([row.idx])
+    actor, text = public_entry(row, withheld)
+    return render_template("audit/entry.html", entry=row, about=describe(row), text=text, actor=actor,
+                           redacted_by=withheld.get(row.idx))

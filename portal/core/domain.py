@@ -86,6 +86,27 @@ class ExportTable:
 
 
 @dataclass
+class Remasker:
+    """How a domain re-masks the public text it stored masked by an older detector (portal.core.redaction).
+
+    ``candidates()`` yields the ids of records with a stored public text the detector would
+    still change; ``remask(record_id)`` runs inside the redaction's transaction, rewrites those
+    texts (only by masking them again) and returns ``(row fields it changed, the (object type,
+    object id) of every audit entry stream of the record)``; it announces the change to the
+    projections itself (``events.emit``, delivered after commit). ``entry_types``: the audit
+    object types whose payloads hold only masked public text — only their entries are ever
+    withheld (a unit's contact phone, public on purpose, is not personal data to hide).
+    ``rehashed``: per object type, payload fields that are digests over content the remasker
+    re-masks elsewhere (a meeting archive's ``items_sha256``), taken as re-derived.
+    """
+    object_type: str  # the audit object type the record's redaction entry is filed under
+    candidates: Callable = tuple
+    remask: Optional[Callable] = None
+    entry_types: Sequence[str] = ()
+    rehashed: dict = field(default_factory=dict)
+
+
+@dataclass
 class Domain:
     name: str
     models: Sequence = ()  # peewee models of the domain's tables
@@ -108,3 +129,4 @@ class Domain:
     figures: Sequence = ()  # Figure: what the dashboard shows of this domain
     exports: Sequence = ()  # ExportTable: this domain's public tables in the open-data export
     record_panels: Sequence = ()  # fn(object_type, object_id) -> Markup shown on every record page
+    remaskers: Sequence = ()  # Remasker: stored masked text this domain re-masks after a detector fix

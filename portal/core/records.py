@@ -439,6 +439,10 @@ def install(app, rt):
     if "records" not in app.blueprints:
         app.register_blueprint(pages)
     audit_sources.register(rt.name, _audit_source(rt))
+    # its rows keep the text as typed and every payload is the masked public view: after a detector
+    # fix only the entries need withholding (portal.core.redaction), the rows re-derive masked already
+    from portal.core.domain import Remasker
+    reg.remaskers.append(Remasker(rt.name, entry_types=(rt.name,)))
     reg.search_sources[rt.name] = _search_source(rt)
     if rt.api_path:
         from portal.core.extensions import csrf

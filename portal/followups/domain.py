@@ -6,7 +6,7 @@ import click
 
 from portal.core import background
 from portal.core.db import connection
-from portal.core.domain import Domain, Section
+from portal.core.domain import Domain, Remasker, Section
 from portal.core.personal_data import mask
 from portal.followups import api, campaigns, demo, describe, inbox, inbox_views, openapi_paths, panels, projections, services, views
 from portal.followups.models import MODELS
@@ -55,4 +55,6 @@ DOMAIN = Domain(
     demo=demo.load, demo_order=90, setup=setup,
     figures=projections.FIGURES, exports=projections.EXPORTS, record_panels=[panels.record_panel],
     public=(),
+    # a campaign's payload is masked from its raw rows (a followup's is not masked text: not withheld)
+    remaskers=[Remasker("campaign", entry_types=("campaign",))],
 )

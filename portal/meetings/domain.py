@@ -5,12 +5,12 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from portal.core.clock import local_text
-from portal.core.domain import Domain, SearchSource, Section
+from portal.core.domain import Domain, Remasker, SearchSource, Section
 from portal.core.extensions import socketio
 from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
 from portal.meetings import api, archive, demo, links, openapi_paths, schedule, search_source, sockets, views
-from portal.meetings import workspace
+from portal.meetings import remask, workspace
 from portal.meetings.hub import Hub, deployment_tag
 from portal.core.records import RecordType
 from portal.meetings.models import MODELS, STATUSES, Meeting, MeetingItem
@@ -91,4 +91,6 @@ DOMAIN = Domain(
     demo=demo.load, demo_order=20, setup=setup,
     public=("portal.meetings.services", "portal.meetings.links"),
     figures=meeting_figures.FIGURES, exports=meeting_figures.EXPORTS,
+    remaskers=[Remasker("meeting", remask.candidates, remask.remask, entry_types=("meeting", "meeting_item"),
+                        rehashed=remask.REHASHED)],
 )

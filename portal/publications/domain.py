@@ -2,14 +2,14 @@
 import peewee
 
 from portal.core.clock import local_text
-from portal.core.domain import Domain, SearchSource, Section
+from portal.core.domain import Domain, Remasker, SearchSource, Section
 from portal.core.markdown import render_markdown
 from portal.core.money import yuan_text
 from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
 from portal.meetings.links import register_link_source
 from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, pages, search_source, views
-from portal.publications import flags, workspace
+from portal.publications import flags, remask, workspace
 from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
@@ -71,4 +71,6 @@ DOMAIN = Domain(
     record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
     flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
+    remaskers=[Remasker("publication", remask.candidates, remask.remask,
+                        entry_types=("publication", "objection", "publication_step"))],
 )

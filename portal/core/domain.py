@@ -86,6 +86,21 @@ class ExportTable:
 
 
 @dataclass
+class CampaignMembers:
+    """What a domain joins to a campaign (点题整治) on its own side, counted in the campaign's progress.
+
+    The campaign's domain cannot read another domain's rows; the member's domain counts them.
+    ``count(campaign_id, village_codes, viewer)`` returns ``{village code: {"open": n, "answered": n,
+    "concluded": n}}`` for its objects joined to the campaign, with an entry for each of those villages
+    ``viewer`` (None: the public) may know of and for no other, or ``None`` when the viewer may know of
+    none (the progress then shows no line for them, not even zeros). Counts only, never which or who.
+    """
+    key: str  # "reports"; unique portal-wide
+    label: str  # Chinese, e.g. "举报" (translated when shown)
+    count: Callable
+
+
+@dataclass
 class Domain:
     name: str
     models: Sequence = ()  # peewee models of the domain's tables
@@ -108,3 +123,4 @@ class Domain:
     figures: Sequence = ()  # Figure: what the dashboard shows of this domain
     exports: Sequence = ()  # ExportTable: this domain's public tables in the open-data export
     record_panels: Sequence = ()  # fn(object_type, object_id) -> Markup shown on every record page
+    campaign_members: Sequence = ()  # CampaignMembers: this domain's objects joined to campaigns, counted

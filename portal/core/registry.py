@@ -22,6 +22,7 @@ class Registry:
         self.figures = {}  # dashboard figure key -> Figure
         self.exports = {}  # export table name -> ExportTable
         self.record_panels = []  # fn(object_type, object_id) -> Markup, on every record page
+        self.campaign_members = OrderedDict()  # key -> CampaignMembers: counts of other domains' campaign members
         self.provided = {}  # what domains provide to the core, e.g. "token_user": token -> User or None
 
 

@@ -281,12 +281,13 @@ def campaign(campaign_id):
         done, status = submit(form, write)
         if done:
             return done
-    villages, totals = campaigns.progress(row)
+    villages, totals = campaigns.progress(row, current_user)
     followups = list(row.followups.order_by(Followup.due_on)) if manage else \
         list(row.followups.where(Followup.visibility == "public").order_by(Followup.id.desc()))
     summary_html = Markup(render_markdown(mask(row.summary))) if row.summary else None
     return render_template("followups/campaign.html", row=row, summary_html=summary_html, villages=villages, totals=totals, manage=manage,
                            form=form, themes=THEMES, followups=followups, states=services.STATES,
+                           member_labels=campaigns.member_labels(),
                            is_overdue=services.is_overdue, label=assignees.label, findings=FINDINGS), status
 
 
@@ -306,13 +307,14 @@ def inspector_home():
         heads[key] = (rows, total)
     (overdue, n_overdue), (review, n_review), (open_rows, n_open) = heads["overdue"], heads["answered"], heads["open"]
     active = list(campaigns.in_scope(unit).where(Campaign.state == "active").order_by(Campaign.id.desc()).limit(10))
-    progress = [(c, campaigns.progress(c)[1]) for c in active]
+    progress = [(c, campaigns.progress(c, current_user)[1]) for c in active]
     # the reports inbox, once the reports domain is in (its page, named by endpoint: no import of it)
     reports_url = url_for("reports_staff.inbox") if "reports_staff.inbox" in current_app.view_functions else None
     return render_template("followups/inspect.html", unit=unit, open_rows=open_rows, overdue=overdue, review=review,
                            n_open=n_open, n_overdue=n_overdue, n_review=n_review, reports_url=reports_url,
                            progress=progress, states=services.STATES, is_overdue=services.is_overdue,
-                           label=assignees.label, type_label=objects.type_label, themes=THEMES, inbox=inbox_summary(unit))
+                           label=assignees.label, type_label=objects.type_label, themes=THEMES, inbox=inbox_summary(unit),
+                           member_labels=campaigns.member_labels())
 
 
 def inbox_summary(unit):

@@ -86,6 +86,26 @@ class ExportTable:
 
 
 @dataclass
+class Found:
+    """What a ``Subject`` says of one of its objects."""
+    title: str  # Chinese, public (masked by whoever shows it)
+    unit: object  # the Unit whose scope governs it (a village)
+    public: bool = True  # anyone may read its page now
+
+
+@dataclass
+class Subject:
+    """Something other domains name by (type, id) that is not one record: a village's publication duties
+    (公开责任), which a red flag concerns as a whole. A follow-up may be opened on it as on a record, and
+    ``portal.core.records.object_url`` links to its page, where record panels are shown too.
+    """
+    name: str  # the object type, e.g. "village_duties"; never also a record type's name
+    label: str  # Chinese name, e.g. "村公开责任"
+    find: Callable  # find(object_id: int) -> Found, or None: no such object
+    url_of: Callable  # url_of(object_id: int) -> its page's path
+
+
+@dataclass
 class CampaignMembers:
     """What a domain joins to a campaign (点题整治) on its own side, counted in the campaign's progress.
 
@@ -124,3 +144,4 @@ class Domain:
     exports: Sequence = ()  # ExportTable: this domain's public tables in the open-data export
     record_panels: Sequence = ()  # fn(object_type, object_id) -> Markup shown on every record page
     campaign_members: Sequence = ()  # CampaignMembers: this domain's objects joined to campaigns, counted
+    subjects: Sequence = ()  # Subject: objects others may name that are not records (a village's duties)

@@ -17,6 +17,7 @@ class Registry:
         self.search_sources = {}  # search document type -> Source
         self.subscribers = defaultdict(list)  # event name -> after-commit subscribers
         self.record_types = {}  # record type name -> RecordType
+        self.subjects = {}  # object type name -> Subject: named objects that are not records
         self.domains = {}  # domain package name -> Domain
         self.flag_rules = {}  # red flag code -> FlagRule
         self.figures = {}  # dashboard figure key -> Figure

@@ -21,7 +21,7 @@ from portal.core.permissions import can
 from portal.core.records import object_url
 from portal.core.text import clean_text
 from portal.followups import counting
-from portal.followups.objects import NOT_OBJECTS
+from portal.followups.objects import followable_types as followable_types_of
 from portal.followups.models import CampaignFlag, FlagReview, Followup
 from portal.redflags.models import RedFlag
 from portal.redflags.services import open_flags
@@ -85,16 +85,17 @@ def page_of(q, page):
         reviews.setdefault(r.flag_id, []).append(r)
     in_campaign = {c.flag_id for c in CampaignFlag.select(CampaignFlag.flag_id).where(CampaignFlag.flag_id.in_(ids))}
     rules = registry.of().flag_rules
-    record_types = registry.of().record_types
+    followable_types = followable_types_of()
+    linked_types = set(registry.of().record_types) | set(registry.of().subjects)
     villages = {u.code: u.name for u in Unit.select(Unit.code, Unit.name).where(
         Unit.code.in_({r.village_code for r in rows}))}
     out = []
     for r in rows:
         rule = rules.get(r.code)
         evidence = json.loads(r.evidence)
-        followable = r.object_type in record_types and r.object_type not in NOT_OBJECTS
-        # a flag on no record (a village's duties) links to the page its evidence names, if any
-        url = object_url(r.object_type, r.object_id) if r.object_type in record_types else None
+        followable = r.object_type in followable_types
+        # a record's or a subject's (a village's duties) page; else the page its evidence names, if any
+        url = object_url(r.object_type, r.object_id) if r.object_type in linked_types else None
         if url is None and isinstance(evidence, dict) and str(evidence.get("url", "")).startswith("/"):
             url = evidence["url"]
         out.append({"id": r.id, "code": r.code, "title": rule.title if rule else r.code,

@@ -186,7 +186,7 @@ def _queue_filters():
     unit = current_user.unit
     village = filters.village_in_scope(args, unit)
     object_type = args.get("type") or None
-    if object_type not in registry.of().record_types:
+    if object_type not in objects.followable_types():
         object_type = None
     due_from, due_to = filters.date_range(args, "答复期限从", "答复期限至")
     state = args.get("state") if args.get("state") in ("open", "overdue", "answered", "concluded") else "open"
@@ -205,8 +205,7 @@ def mine():
     villages = list(Unit.select(Unit.code, Unit.name).where(Unit.path.startswith(unit.path) &
                                                            (Unit.level == "village")).order_by(Unit.path).tuples()) \
         if unit is not None and current_user.role in ("inspector", "admin") else []
-    types = [(rt.name, rt.label) for rt in registry.of().record_types.values()
-             if rt.name not in objects.NOT_OBJECTS]
+    types = list(objects.followable_types().items())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("followups/list.html", rows=rows, state=filters["state"], filters=filters, total=total,
                            page=page, pages=counting.pages(total, services.PER_PAGE), args=args, villages=villages,

@@ -71,4 +71,5 @@ DOMAIN = Domain(
     record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
     flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
+    subjects=[flags.VILLAGE_DUTIES],
 )

@@ -9,7 +9,7 @@ from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
 from portal.meetings.links import register_link_source
 from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, pages, search_source, views
-from portal.publications import flags, workspace
+from portal.publications import flags, subjects, workspace
 from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
@@ -71,5 +71,5 @@ DOMAIN = Domain(
     record_types=[PUBLICATION], demo=demo.load, demo_order=10, setup=setup,
     public=("portal.publications.services", "portal.publications.categories"),
     flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
-    subjects=[flags.VILLAGE_DUTIES],
+    subjects=[subjects.VILLAGE_DUTIES],
 )

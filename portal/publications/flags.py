@@ -15,10 +15,11 @@ import os
 from flask import current_app, has_app_context
 
 from portal.core.clock import iso, today, utcnow
-from portal.core.domain import Flag, FlagRule, Found, Subject
+from portal.core.domain import Flag, FlagRule
 from portal.core.errors import fill
 from portal.core.i18n import N_
 from portal.publications import duties
+from portal.publications.subjects import VILLAGE_DUTIES
 from portal.publications.models import DutyRule, Objection, Publication
 from portal.units.models import Unit
 
@@ -69,24 +70,6 @@ def overdue_by_village(codes, on=None):
             if state == "overdue":
                 out[code].append((rule, deadline))
     return out
-
-
-def _village_of(object_id):
-    """The village a ``village_duties`` id names (the 12-digit code as a number), or None."""
-    village = Unit.get_or_none(Unit.code == str(object_id).zfill(12))
-    return village if village is not None and village.level == "village" else None
-
-
-def _find_duties(object_id):
-    village = _village_of(object_id)
-    return Found(fill(DUTIES_TITLE, {"village": village.name}), village) if village is not None else None
-
-
-# A village's duties as one object: the duty flag concerns them, not one record, and an inspector
-# follows them up as such; their page is the village's duties page (which shows the public follow-ups).
-DUTIES_TITLE = N_("%(village)s的公开责任")
-VILLAGE_DUTIES = Subject("village_duties", N_("村公开责任"), _find_duties,
-                         lambda object_id: f"/v/{str(object_id).zfill(12)}/duties")
 
 
 def _duty_flag(code, overdue):

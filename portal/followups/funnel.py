@@ -17,7 +17,7 @@ written in bulk outside the services (a benchmark's county) and on upgrade (migr
 from peewee import fn
 
 from portal.core import registry
-from portal.core.db import transaction
+from portal.core.db import for_update, transaction
 from portal.followups.models import FlagReview, Followup, FunnelTally
 from portal.redflags.models import RedFlag
 from portal.redflags.services import tally as raised_tally
@@ -29,10 +29,14 @@ FINDINGS_THAT_COUNT = ("rectified", "referred")
 CHUNK = 500
 
 
-def _bump(flag_id, stage):
-    flag = RedFlag.select(RedFlag.village, RedFlag.code).where(RedFlag.id == flag_id).first()
-    if flag is None:  # a flag id that names no flag is in no stage (as counted from the rows)
-        return
+def _flag(flag_id):
+    """The flag's (village, code), its row locked on PostgreSQL (SQLite: the write lock is held), so two
+    first looks at one flag in two transactions are counted once; None: the id names no flag (then it is
+    in no stage, as counted from the rows)."""
+    return for_update(RedFlag.select(RedFlag.village, RedFlag.code).where(RedFlag.id == flag_id)).first()
+
+
+def _bump(flag, stage):
     column = getattr(FunnelTally, stage)
     (FunnelTally.insert(village=flag.village_code, code=flag.code, **{stage: 1})
      .on_conflict(conflict_target=[FunnelTally.village, FunnelTally.code], update={column: column + 1}).execute())
@@ -40,23 +44,27 @@ def _bump(flag_id, stage):
 
 def count_look(flag_id):
     """In the transaction writing a "seen" review: counts if it is the flag's first."""
-    if not FlagReview.select().where((FlagReview.flag_id == flag_id) & (FlagReview.kind == "seen")).exists():
-        _bump(flag_id, "looked_at")
+    flag = _flag(flag_id)
+    if flag is not None and not FlagReview.select().where((FlagReview.flag_id == flag_id)
+                                                          & (FlagReview.kind == "seen")).exists():
+        _bump(flag, "looked_at")
 
 
 def count_followup(flag_id):
     """In the transaction opening a follow-up from ``flag_id`` (before its row is written)."""
-    if flag_id is not None and not Followup.select().where(Followup.flag_id == flag_id).exists():
-        _bump(flag_id, "followed_up")
+    flag = _flag(flag_id) if flag_id is not None else None
+    if flag is not None and not Followup.select().where(Followup.flag_id == flag_id).exists():
+        _bump(flag, "followed_up")
 
 
 def count_finding(row):
     """In the transaction concluding follow-up ``row`` (before it is saved): its flag's first finding."""
     if row.flag_id is None or row.finding not in FINDINGS_THAT_COUNT:
         return
-    if not Followup.select().where((Followup.flag_id == row.flag_id) & (Followup.id != row.id)
-                                   & Followup.finding.in_(FINDINGS_THAT_COUNT)).exists():
-        _bump(row.flag_id, "findings")
+    flag = _flag(row.flag_id)
+    if flag is not None and not Followup.select().where((Followup.flag_id == row.flag_id) & (Followup.id != row.id)
+                                                        & Followup.finding.in_(FINDINGS_THAT_COUNT)).exists():
+        _bump(flag, "findings")
 
 
 def kept():

@@ -177,7 +177,7 @@ def main():
     service.caught_up.wait()  # nothing left to index: the timings are the pages' own
     with open("/proc/loadavg") as f:
         print(f"load average at start: {f.read().split()[:3]}")
-    with app.app_context(), connection():
+    with app.test_request_context(), connection():  # the services build links (url_for) as in a request
         measure(app, args, meta["villages"])
     with open("/proc/loadavg") as f:
         print(f"load average at end: {f.read().split()[:3]}")

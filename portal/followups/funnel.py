@@ -19,7 +19,7 @@ from peewee import fn
 from portal.core import registry
 from portal.core.db import for_update, transaction
 from portal.followups.models import FlagReview, Followup, FunnelTally
-from portal.redflags.models import RedFlag
+from portal.redflags.models import RedFlag, RedFlagTally
 from portal.redflags.services import tally as raised_tally
 from portal.units.models import Unit
 
@@ -117,20 +117,21 @@ def rebuild_tally():
 
 
 def funnel(unit):
-    """Per township and flag kind under ``unit``: raised, looked at, followed up, findings (from the tally)."""
-    villages = {code: path for code, path in Unit.select(Unit.code, Unit.path).where(
-        Unit.path.startswith(unit.path) & (Unit.level == "village")).tuples()}
+    """Per township and flag kind under ``unit``: raised, looked at, followed up, findings, summed from the
+    tallies in the database (a village's township is its parent unit): a few dozen rows come back, not one
+    per village and kind."""
+    in_scope = Unit.path.startswith(unit.path) & (Unit.level == "village")
     table = {}
-    for (village, code), counts in kept().items():
-        path = villages.get(village)
-        if path is None:  # outside the scope, or a village that left the scope's tree
-            continue
-        parts = path.strip("/").split("/")
-        row = table.setdefault((parts[1] if len(parts) > 1 else parts[0], code), dict.fromkeys(STAGES, 0))
-        for stage in STAGES:
-            row[stage] += counts[stage]
+    queries = [(("raised",), RedFlagTally, [fn.SUM(RedFlagTally.raised)]),
+               (KEPT, FunnelTally, [fn.SUM(getattr(FunnelTally, s)) for s in KEPT])]
+    for stages, model, sums in queries:
+        query = (model.select(Unit.parent, model.code, *sums).join(Unit, on=(model.village == Unit.code))
+                 .where(in_scope).group_by(Unit.parent, model.code).tuples())
+        for township, code, *counts in query:
+            row = table.setdefault((township, code), dict.fromkeys(STAGES, 0))
+            row.update(zip(stages, (int(n or 0) for n in counts)))
+    table = {key: counts for key, counts in table.items() if any(counts.values())}
     names = {u.code: u.name for u in Unit.select().where(Unit.code.in_({k[0] for k in table}))}
     rules = registry.of().flag_rules
     return [{"township": t, "township_name": names.get(t, t), "code": c,
              "title": rules[c].title if c in rules else c, **counts} for (t, c), counts in sorted(table.items())]
-

@@ -76,11 +76,14 @@ def install(app, domain):
     for record_type in domain.record_types:
         records.install(app, record_type)
     for kind, items, key in (("flag rule", domain.flag_rules, "code"), ("figure", domain.figures, "key"),
-                             ("export table", domain.exports, "name")):
-        target = {"flag rule": reg.flag_rules, "figure": reg.figures, "export table": reg.exports}[kind]
+                             ("export table", domain.exports, "name"),
+                             ("campaign members", domain.campaign_members, "key"),
+                             ("subject", domain.subjects, "name")):
+        target = {"flag rule": reg.flag_rules, "figure": reg.figures, "export table": reg.exports,
+                  "campaign members": reg.campaign_members, "subject": reg.subjects}[kind]
         for item in items:
             name = getattr(item, key)
-            if name in target:
+            if name in target or (kind == "subject" and name in reg.record_types):
                 raise ValueError(f"{kind} {name!r} declared twice")
             target[name] = item
     reg.record_panels.extend(domain.record_panels)

@@ -6,6 +6,7 @@ from portal.appeals import services
 from portal.appeals.models import Appeal
 from portal.core.clock import iso, utcnow
 from portal.core.domain import Flag, FlagRule
+from portal.core.i18n import N_
 
 LONG_OVERDUE_HOURS = 72
 REPEATED_REOPENS = 2
@@ -54,10 +55,10 @@ def _rule(code, title, description, evidence_of, query):
 
 RULES = [
     _rule("appeals.long_overdue", "诉求超期三天以上未办结",
-          "办理时限已过72小时以上仍未答复：按 due_at 与当前时间比较（等待群众补充期间不计）。", _long_overdue,
+          N_("办理时限已过72小时以上仍未答复：按 due_at 与当前时间比较（等待群众补充期间不计）。"), _long_overdue,
           lambda now: Appeal.select().where(Appeal.state.in_(("submitted",) + services.HANDLING) &
                                             (Appeal.due_at < now - datetime.timedelta(hours=LONG_OVERDUE_HOURS)))),
     _rule("appeals.reopened_repeatedly", "群众多次不满意、反复重办",
-          "同一诉求已被重新办理两次以上（每次“不满意”或重新办理都记录在案）。", _reopened,
+          N_("同一诉求已被重新办理两次以上（每次“不满意”或重新办理都记录在案）。"), _reopened,
           lambda now: Appeal.select().where(Appeal.reopen_count >= REPEATED_REOPENS)),
 ]

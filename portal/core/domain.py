@@ -104,6 +104,38 @@ class Remasker:
     remask: Optional[Callable] = None
     entry_types: Sequence[str] = ()
     rehashed: dict = field(default_factory=dict)
+class Found:
+    """What a ``Subject`` says of one of its objects."""
+    title: str  # Chinese, public (masked by whoever shows it)
+    unit: object  # the Unit whose scope governs it (a village)
+    public: bool = True  # anyone may read its page now
+
+
+@dataclass
+class Subject:
+    """Something other domains name by (type, id) that is not one record: a village's publication duties
+    (公开责任), which a red flag concerns as a whole. A follow-up may be opened on it as on a record, and
+    ``portal.core.records.object_url`` links to its page, where record panels are shown too.
+    """
+    name: str  # the object type, e.g. "village_duties"; never also a record type's name
+    label: str  # Chinese name, e.g. "村公开责任"
+    find: Callable  # find(object_id: int) -> Found, or None: no such object
+    url_of: Callable  # url_of(object_id: int) -> its page's path
+
+
+@dataclass
+class CampaignMembers:
+    """What a domain joins to a campaign (点题整治) on its own side, counted in the campaign's progress.
+
+    The campaign's domain cannot read another domain's rows; the member's domain counts them.
+    ``count(campaign_id, village_codes, viewer)`` returns ``{village code: {"open": n, "answered": n,
+    "concluded": n}}`` for its objects joined to the campaign, with an entry for each of those villages
+    ``viewer`` (None: the public) may know of and for no other, or ``None`` when the viewer may know of
+    none (the progress then shows no line for them, not even zeros). Counts only, never which or who.
+    """
+    key: str  # "reports"; unique portal-wide
+    label: str  # Chinese, e.g. "举报" (translated when shown)
+    count: Callable
 
 
 @dataclass
@@ -130,3 +162,5 @@ class Domain:
     exports: Sequence = ()  # ExportTable: this domain's public tables in the open-data export
     record_panels: Sequence = ()  # fn(object_type, object_id) -> Markup shown on every record page
     remaskers: Sequence = ()  # Remasker: stored masked text this domain re-masks after a detector fix
+    campaign_members: Sequence = ()  # CampaignMembers: this domain's objects joined to campaigns, counted
+    subjects: Sequence = ()  # Subject: objects others may name that are not records (a village's duties)

@@ -233,8 +233,10 @@ def public_view(rt, row):
 
 
 def object_url(type_name, object_id, external=False):
-    """The page of any record of any declared type (other domains link to records they do not own)."""
-    rt = registry.of(current_app).record_types.get(type_name)
+    """The page of any record of any declared type, or of a declared subject (a village's duties): other
+    domains link to objects they do not own."""
+    reg = registry.of(current_app)
+    rt = reg.record_types.get(type_name) or reg.subjects.get(type_name)
     if rt is not None and rt.url_of is not None:
         path = rt.url_of(int(object_id))
         return request.host_url.rstrip("/") + path if external and request else path
@@ -431,7 +433,7 @@ def install(app, rt):
     """Everything a declared record type gets (called by the app factory for each one)."""
     from audit import sources as audit_sources
     reg = registry.of(app)
-    if rt.name in reg.record_types:
+    if rt.name in reg.record_types or rt.name in reg.subjects:
         raise ValueError(f"record type {rt.name!r} declared twice")
     reg.record_types[rt.name] = rt
     if not rt.generic:

@@ -17,12 +17,14 @@ class Registry:
         self.search_sources = {}  # search document type -> Source
         self.subscribers = defaultdict(list)  # event name -> after-commit subscribers
         self.record_types = {}  # record type name -> RecordType
+        self.subjects = {}  # object type name -> Subject: named objects that are not records
         self.domains = {}  # domain package name -> Domain
         self.flag_rules = {}  # red flag code -> FlagRule
         self.figures = {}  # dashboard figure key -> Figure
         self.exports = {}  # export table name -> ExportTable
         self.record_panels = []  # fn(object_type, object_id) -> Markup, on every record page
         self.remaskers = []  # portal.core.domain.Remasker, in domain order
+        self.campaign_members = OrderedDict()  # key -> CampaignMembers: counts of other domains' campaign members
         self.provided = {}  # what domains provide to the core, e.g. "token_user": token -> User or None
 
 

@@ -152,7 +152,7 @@ def one_campaign(campaign_id):
     row = campaigns.get(campaign_id)
     if row.state != "published" and not campaigns.may_manage(api_user(), row):
         raise NotFound("not_found", "找不到该专项整治。")
-    return jsonify(campaigns.view(row))
+    return jsonify(campaigns.view(row, viewer=api_user()))
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -160,4 +160,4 @@ def one_campaign(campaign_id):
 def publish_campaign(campaign_id):
     """Publish the campaign's summary ``{"summary"}``: its page becomes public."""
     data = json_body()
-    return jsonify(campaigns.view(campaigns.publish(api_user(), campaign_id, data.get("summary"))))
+    return jsonify(campaigns.view(campaigns.publish(api_user(), campaign_id, data.get("summary")), viewer=api_user()))

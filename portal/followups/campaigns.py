@@ -1,8 +1,10 @@
 """点题整治: a campaign groups follow-ups (and reports and red flags) under one theme, unit and period.
 
 Opening and publishing are transitions of ``CAMPAIGN`` through the one write path.
-Progress is counted per village from the campaign's follow-ups; once the inspector
-publishes it with a summary, the summary page is public.
+Progress is counted per village from the campaign's follow-ups and flags, and from what other
+domains join to it on their own side (reports), which they count themselves through
+``registry.campaign_members`` (``portal.core.domain.CampaignMembers``), each as far as the viewer
+may know it; once the inspector publishes it with a summary, the summary page is public.
 """
 import datetime
 from collections import OrderedDict
@@ -10,7 +12,7 @@ from collections import OrderedDict
 from flask import url_for
 from peewee import fn
 
-from portal.core import records
+from portal.core import records, registry
 from portal.core.clock import iso, parse_date, today, utcnow
 from portal.core.i18n import N_
 from portal.core.errors import NotFound, ValidationError
@@ -85,8 +87,13 @@ def villages_of(campaign):
                 .order_by(Unit.path, Unit.sort_order))
 
 
-def progress(campaign):
-    """Per village: follow-ups open, overdue, answered, concluded, findings by kind, flags added."""
+MEMBER_STAGES = ("open", "answered", "concluded")
+
+
+def progress(campaign, viewer=None):
+    """Per village: follow-ups open, overdue, answered, concluded, findings by kind, flags added, and
+    under ``members`` the counts of each kind of other domains' members ``viewer`` may know of (None: the
+    public); ``totals["members"]`` sums them, one entry per kind shown."""
     rows = OrderedDict((v.code, {"village": v.code, "name": v.name, "open": 0, "overdue": 0, "answered": 0,
                                  "concluded": 0, "flags": 0, **{f: 0 for f in FINDINGS}})
                        for v in villages_of(campaign))
@@ -115,11 +122,36 @@ def progress(campaign):
             rows[village_code]["flags"] += n
     totals = {k: sum(r[k] for r in rows.values()) for k in ("open", "overdue", "answered", "concluded", "flags",
                                                              *FINDINGS)}
+    totals["members"] = _members(campaign, rows, viewer)
     return list(rows.values()), totals
 
 
-def view(row, external=True):
-    villages, totals = progress(row)
+def _members(campaign, rows, viewer):
+    """Each member kind's counts into its village's row; its totals (only the kinds ``viewer`` may know)."""
+    for row in rows.values():
+        row["members"] = {}
+    totals = {}
+    for key, members in registry.of().campaign_members.items():
+        counts = members.count(campaign.id, list(rows), viewer)
+        if counts is None:
+            continue
+        totals[key] = dict.fromkeys(MEMBER_STAGES, 0)
+        for code, got in counts.items():
+            if code not in rows:
+                continue
+            rows[code]["members"][key] = {stage: int(got.get(stage, 0)) for stage in MEMBER_STAGES}
+            for stage in MEMBER_STAGES:
+                totals[key][stage] += rows[code]["members"][key][stage]
+    return totals
+
+
+def member_labels():
+    """Each member kind's Chinese name, for the pages (the counts' keys name the kinds)."""
+    return {key: m.label for key, m in registry.of().campaign_members.items()}
+
+
+def view(row, external=True, viewer=None):
+    villages, totals = progress(row, viewer)
     return {"id": row.id, "title": mask(row.title), "theme": row.theme, "theme_name": THEMES[row.theme],
             "unit": row.unit_id, "state": row.state, "starts_on": row.starts_on.isoformat(),
             "ends_on": row.ends_on.isoformat(), "description": mask(row.description),

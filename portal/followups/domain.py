@@ -8,8 +8,10 @@ from portal.core import background
 from portal.core.db import connection
 from portal.core.domain import Domain, Remasker, Section
 from portal.core.personal_data import mask
-from portal.followups import api, campaigns, demo, describe, inbox, inbox_views, openapi_paths, panels, projections, services, views
-from portal.followups.models import MODELS
+from portal.followups import (api, campaigns, demo, describe, funnel, inbox, inbox_views, openapi_paths, panels,
+                              projections, services, views)
+from portal.followups.models import MODELS, FlagReview, Followup, FunnelTally
+from portal.redflags.models import RedFlag
 from portal.auditlog.views import register_describer
 from portal.home import workspace as home_workspace
 
@@ -23,6 +25,22 @@ def escalate_cmd(on):
     click.echo(f"escalated {n}")
 
 
+@click.command("followups-funnel-rebuild")
+def funnel_rebuild_cmd():
+    """Recount the funnel's tallies from the flags, reviews and follow-ups; says how many counts differed."""
+    with connection():
+        differed = funnel.rebuild_tally()
+    click.echo(f"funnel tally rebuilt: {differed} counts differed")
+
+
+def _funnel_tally(_migrator, db):
+    """Step 5: the funnel's kept stages, counted from the reviews and follow-ups an existing instance holds."""
+    db.create_tables([FunnelTally], safe=True)
+    if all(db.table_exists(m._meta.table_name) for m in (RedFlag, FlagReview, Followup)):
+        funnel.fill_tally()  # inside the upgrade's transaction
+    return []
+
+
 def _start_escalator(app):
     """Escalate overdue follow-ups in the background, every FOLLOWUP_ESCALATE_SECONDS (default 600)."""
     interval = float(app.config.get("FOLLOWUP_ESCALATE_SECONDS") or os.environ.get("FOLLOWUP_ESCALATE_SECONDS", 600))
@@ -32,6 +50,7 @@ def _start_escalator(app):
 def setup(app):
     app.add_template_filter(mask, "mask")
     app.cli.add_command(escalate_cmd)
+    app.cli.add_command(funnel_rebuild_cmd)
     home_workspace.register(app, panels.workspace)
     register_describer(app, "followup", describe.followup)
     register_describer(app, "campaign", describe.campaign)
@@ -52,6 +71,7 @@ DOMAIN = Domain(
                    "flag_review": inbox.rederive_review, "campaign_flag": inbox.rederive_campaign_flag},
     search_sources=[projections.SEARCH],
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
+    migrations=[(5, "funnel_tally", _funnel_tally)],
     demo=demo.load, demo_order=90, setup=setup,
     figures=projections.FIGURES, exports=projections.EXPORTS, record_panels=[panels.record_panel],
     public=(),

@@ -8,9 +8,6 @@ counts, per township and per flag kind, as DOZORRO does: flags raised → looked
 followed up → findings (rectified or referred).
 """
 import json
-from collections import OrderedDict
-
-from peewee import fn
 
 from portal.core import registry
 from portal.core.auditing import record
@@ -21,14 +18,14 @@ from portal.core.permissions import can
 from portal.core.records import object_url
 from portal.core.text import clean_text
 from portal.followups import counting
-from portal.followups.objects import NOT_OBJECTS
+from portal.followups import funnel as tally
+from portal.followups.objects import followable_types as followable_types_of
 from portal.followups.models import CampaignFlag, FlagReview, Followup
 from portal.redflags.models import RedFlag
 from portal.redflags.services import open_flags
 from portal.units.models import Unit
 
 PER_PAGE = 20
-FINDINGS_THAT_COUNT = ("rectified", "referred")
 
 
 def _dismissed():
@@ -85,16 +82,17 @@ def page_of(q, page):
         reviews.setdefault(r.flag_id, []).append(r)
     in_campaign = {c.flag_id for c in CampaignFlag.select(CampaignFlag.flag_id).where(CampaignFlag.flag_id.in_(ids))}
     rules = registry.of().flag_rules
-    record_types = registry.of().record_types
+    followable_types = followable_types_of()
+    linked_types = set(registry.of().record_types) | set(registry.of().subjects)
     villages = {u.code: u.name for u in Unit.select(Unit.code, Unit.name).where(
         Unit.code.in_({r.village_code for r in rows}))}
     out = []
     for r in rows:
         rule = rules.get(r.code)
         evidence = json.loads(r.evidence)
-        followable = r.object_type in record_types and r.object_type not in NOT_OBJECTS
-        # a flag on no record (a village's duties) links to the page its evidence names, if any
-        url = object_url(r.object_type, r.object_id) if r.object_type in record_types else None
+        followable = r.object_type in followable_types
+        # a record's or a subject's (a village's duties) page; else the page its evidence names, if any
+        url = object_url(r.object_type, r.object_id) if r.object_type in linked_types else None
         if url is None and isinstance(evidence, dict) and str(evidence.get("url", "")).startswith("/"):
             url = evidence["url"]
         out.append({"id": r.id, "code": r.code, "title": rule.title if rule else r.code,
@@ -119,7 +117,11 @@ def mark_seen(user, flag):
     if FlagReview.select().where((FlagReview.flag_id == flag.id) & (FlagReview.kind == "seen") &
                                  (FlagReview.user == user)).exists():
         return
-    with transaction():
+    with transaction(lock=True):
+        if FlagReview.select().where((FlagReview.flag_id == flag.id) & (FlagReview.kind == "seen") &
+                                     (FlagReview.user == user)).exists():
+            return  # the same inspector in another tab, meanwhile
+        tally.count_look(flag.id)
         FlagReview.create(flag_id=flag.id, kind="seen", user=user)
 
 
@@ -190,34 +192,7 @@ def funnel(unit):
     """Per township and per flag code under ``unit``: raised, looked at, followed up, findings.
 
     Raised counts every flag ever raised (cleared ones too: a flag cleared by a correction
-    was still raised); the later stages count distinct flags. Counted per village and code
-    (the flags' (village, code) index answers "raised" alone; the later stages start from the
-    reviews and follow-ups, fewer than the flags), then summed per township here.
+    was still raised); the later stages count distinct flags. Read from the tallies the writes
+    keep (``portal.followups.funnel``), summed per township.
     """
-    villages = {code: path for code, path in Unit.select(Unit.code, Unit.path).where(
-        Unit.path.startswith(unit.path) & (Unit.level == "village")).tuples()}
-    in_scope = (lambda q: q) if unit.parent_id is None else (lambda q: q.where(RedFlag.village.in_(list(villages))))
-    by = (RedFlag.village, RedFlag.code)
-    seen = FlagReview.select(FlagReview.flag_id).where(FlagReview.kind == "seen").distinct()
-    followed = Followup.select(Followup.flag_id).where(Followup.flag_id.is_null(False)).distinct()
-    found = Followup.select(Followup.flag_id).where(Followup.flag_id.is_null(False) &
-                                                    Followup.finding.in_(FINDINGS_THAT_COUNT)).distinct()
-    stages = OrderedDict([
-        ("raised", in_scope(RedFlag.select(*by, fn.COUNT(RedFlag.id)))),
-        ("looked_at", in_scope(RedFlag.select(*by, fn.COUNT(RedFlag.id)).where(RedFlag.id.in_(seen)))),
-        ("followed_up", in_scope(RedFlag.select(*by, fn.COUNT(RedFlag.id)).where(RedFlag.id.in_(followed)))),
-        ("findings", in_scope(RedFlag.select(*by, fn.COUNT(RedFlag.id)).where(RedFlag.id.in_(found))))])
-    table = {}
-    for stage, q in stages.items():
-        for village, code, n in q.group_by(*by).tuples():
-            path = villages.get(village)
-            if path is None:  # a flag on a village that left the scope's tree
-                continue
-            parts = path.strip("/").split("/")
-            key = (parts[1] if len(parts) > 1 else parts[0], code)
-            row = table.setdefault(key, dict.fromkeys(stages, 0))
-            row[stage] += n
-    names = {u.code: u.name for u in Unit.select().where(Unit.code.in_({k[0] for k in table}))}
-    rules = registry.of().flag_rules
-    return [{"township": t, "township_name": names.get(t, t), "code": c,
-             "title": rules[c].title if c in rules else c, **counts} for (t, c), counts in sorted(table.items())]
+    return tally.funnel(unit)

@@ -109,4 +109,18 @@ class FlagReview(BaseModel):
         indexes = ((("kind", "flag_id"), False),)  # the dismissed flags, for the inbox's exclusion
 
 
-MODELS = [Campaign, Followup, FollowupStep, FollowupFile, CampaignFlag, FlagReview]
+class FunnelTally(BaseModel):
+    """The funnel's later stages per village and flag kind, kept by the writes that move a flag on (the first
+    look at it, its first follow-up, its first finding that counts), in their transactions; flags raised are
+    kept by ``portal.redflags`` (``RedFlagTally``). ``inbox.rebuild_tally`` recounts it from the rows."""
+    village = peewee.ForeignKeyField(Unit, backref="+", column_name="village_code", object_id_name="village_id")
+    code = peewee.CharField(max_length=64)  # the flag's rule code
+    looked_at = peewee.IntegerField(default=0)  # flags some inspector opened
+    followed_up = peewee.IntegerField(default=0)  # flags a follow-up was opened from
+    findings = peewee.IntegerField(default=0)  # flags whose follow-up concluded rectified or referred
+
+    class Meta:
+        indexes = ((("village", "code"), True),)
+
+
+MODELS = [Campaign, Followup, FollowupStep, FollowupFile, CampaignFlag, FlagReview, FunnelTally]

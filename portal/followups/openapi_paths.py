@@ -10,7 +10,10 @@ _STEP = obj(("kind", "text", "at"), kind={"type": "string", "enum": ["open", "an
             files=array(obj(("name", "sha256"), name=STRING, sha256=STRING, size=INTEGER)))
 _VILLAGE_PROGRESS = obj(("village", "open", "overdue", "answered", "concluded"), village=STRING, name=STRING,
                         open=INTEGER, overdue=INTEGER, answered=INTEGER, concluded=INTEGER, flags=INTEGER,
-                        no_problem=INTEGER, rectified=INTEGER, referred=INTEGER)
+                        no_problem=INTEGER, rectified=INTEGER, referred=INTEGER,
+                        # other domains' members the caller may know of (reports: inspectors in scope only)
+                        members={"type": "object", "additionalProperties": obj(
+                            ("open", "answered", "concluded"), open=INTEGER, answered=INTEGER, concluded=INTEGER)})
 SCHEMAS = {
     "Followup": obj(("id", "object", "question", "assignee", "due", "visibility", "state", "url", "audit_index"),
                     id=INTEGER, object=obj(("type", "id"), type=STRING, id=INTEGER, title=STRING,

@@ -1,6 +1,6 @@
 """What follow-ups add to other pages: the record panel, the workspace, the village section.
 
-The record panel (``Domain.record_panels``) shows, on every record's page, the
+The record panel (``Domain.record_panels``) shows, on every record's page (and a subject's), the
 public follow-ups on it — "纪检监察督办：……，限期……，答复……" — and, to an
 inspector whose unit covers the record, the button that opens a new one.
 """
@@ -9,24 +9,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal.core import registry
+from portal.core.errors import NotFound
 from portal.core.i18n import N_
 from portal.core.permissions import can
 from portal.core.personal_data import mask
-from portal.followups import assignees, inbox, services
+from portal.followups import assignees, inbox, objects, services
 from portal.followups.models import FINDINGS, Followup
 from portal.home.workspace import action, panel, row
 
 
 def record_panel(object_type, object_id):
-    if object_type not in registry.of().record_types:
+    """On a record's page, or a subject's (a village's duties): its public follow-ups, the button."""
+    if object_type not in objects.followable_types():
         return None
     rows = services.public_for_object(object_type, object_id)
     may_open = False
     if getattr(current_user, "is_authenticated", False) and current_user.role == "inspector":
-        rt = registry.of().record_types[object_type]
-        obj = rt.model.get_or_none(rt.model.id == object_id)
-        may_open = obj is not None and can(current_user, "followup.open", rt.unit_of(obj))
+        try:
+            ref = objects.resolve(object_type, object_id)
+        except NotFound:
+            ref = None
+        may_open = ref is not None and can(current_user, "followup.open", ref.unit)
     if not rows and not may_open:
         return None
     items = []

@@ -20,7 +20,7 @@ from portal.core.permissions import can
 from portal.core.personal_data import mask
 from portal.core.records import RecordType, Transition
 from portal.core.text import clean_text
-from portal.followups import assignees, counting, inbox, objects
+from portal.followups import assignees, counting, funnel, inbox, objects
 from portal.followups.models import FINDINGS, VISIBILITIES, Campaign, Followup, FollowupFile, FollowupStep
 from portal.units.models import Unit
 
@@ -56,6 +56,7 @@ def _open(actor, row, data):
     row.campaign = data.get("campaign_row")
     row.flag_id = data.get("flag_id")
     row.opened_by = actor
+    funnel.count_followup(row.flag_id)  # in this transaction, before the row is written
 
 
 def _step(row, kind, actor, text="", due_on=None):
@@ -121,6 +122,7 @@ def _conclude(actor, row, data):
     row.finding = finding
     row.conclusion = clean_text(conclusion, "conclusion", "办结意见", 5000, required=True)
     row.concluded_at = utcnow()
+    funnel.count_finding(row)
     _step(row, "conclude", actor, row.conclusion)
 
 

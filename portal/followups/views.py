@@ -186,7 +186,7 @@ def _queue_filters():
     unit = current_user.unit
     village = filters.village_in_scope(args, unit)
     object_type = args.get("type") or None
-    if object_type not in registry.of().record_types:
+    if object_type not in objects.followable_types():
         object_type = None
     due_from, due_to = filters.date_range(args, "答复期限从", "答复期限至")
     state = args.get("state") if args.get("state") in ("open", "overdue", "answered", "concluded") else "open"
@@ -205,8 +205,7 @@ def mine():
     villages = list(Unit.select(Unit.code, Unit.name).where(Unit.path.startswith(unit.path) &
                                                            (Unit.level == "village")).order_by(Unit.path).tuples()) \
         if unit is not None and current_user.role in ("inspector", "admin") else []
-    types = [(rt.name, rt.label) for rt in registry.of().record_types.values()
-             if rt.name not in objects.NOT_OBJECTS]
+    types = list(objects.followable_types().items())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("followups/list.html", rows=rows, state=filters["state"], filters=filters, total=total,
                            page=page, pages=counting.pages(total, services.PER_PAGE), args=args, villages=villages,
@@ -281,12 +280,13 @@ def campaign(campaign_id):
         done, status = submit(form, write)
         if done:
             return done
-    villages, totals = campaigns.progress(row)
+    villages, totals = campaigns.progress(row, current_user)
     followups = list(row.followups.order_by(Followup.due_on)) if manage else \
         list(row.followups.where(Followup.visibility == "public").order_by(Followup.id.desc()))
     summary_html = Markup(render_markdown(mask(row.summary))) if row.summary else None
     return render_template("followups/campaign.html", row=row, summary_html=summary_html, villages=villages, totals=totals, manage=manage,
                            form=form, themes=THEMES, followups=followups, states=services.STATES,
+                           member_labels=campaigns.member_labels(),
                            is_overdue=services.is_overdue, label=assignees.label, findings=FINDINGS), status
 
 
@@ -306,13 +306,14 @@ def inspector_home():
         heads[key] = (rows, total)
     (overdue, n_overdue), (review, n_review), (open_rows, n_open) = heads["overdue"], heads["answered"], heads["open"]
     active = list(campaigns.in_scope(unit).where(Campaign.state == "active").order_by(Campaign.id.desc()).limit(10))
-    progress = [(c, campaigns.progress(c)[1]) for c in active]
+    progress = [(c, campaigns.progress(c, current_user)[1]) for c in active]
     # the reports inbox, once the reports domain is in (its page, named by endpoint: no import of it)
     reports_url = url_for("reports_staff.inbox") if "reports_staff.inbox" in current_app.view_functions else None
     return render_template("followups/inspect.html", unit=unit, open_rows=open_rows, overdue=overdue, review=review,
                            n_open=n_open, n_overdue=n_overdue, n_review=n_review, reports_url=reports_url,
                            progress=progress, states=services.STATES, is_overdue=services.is_overdue,
-                           label=assignees.label, type_label=objects.type_label, themes=THEMES, inbox=inbox_summary(unit))
+                           label=assignees.label, type_label=objects.type_label, themes=THEMES, inbox=inbox_summary(unit),
+                           member_labels=campaigns.member_labels())
 
 
 def inbox_summary(unit):

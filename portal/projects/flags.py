@@ -245,17 +245,17 @@ def shared_identity(p):
 
 
 SINGLE = [
-    ("projects.R003", N_("投标期过短"), short_period, "投标截止时间距公告发布短于县里规定的最短天数，潜在投标人来不及准备。"),
-    ("projects.R018", N_("只有一家投标"), single_bid, "只有一家单位投标，没有竞争。"),
-    ("projects.R_LOWEST", N_("未授予最低有效报价"), lowest_not_awarded, "中标的不是最低有效报价；须有充分理由。"),
-    ("projects.R031", N_("中标价贴近或超过预算"), near_budget, "中标金额在预算的1%以内或高于预算，可能预算或报价信息泄露。"),
-    ("projects.R028", N_("报价完全相同"), identical_bids, "不同单位报价一模一样，可能串通投标。"),
-    ("projects.R030", N_("逾期投标中标"), late_winner, "截止后送达的投标中标。"),
-    ("projects.R035", N_("其余投标均无效"), others_disqualified, "除中标者外的投标全部被判无效。"),
-    ("projects.R036", N_("最低报价被判无效"), lowest_disqualified, "最低报价被判无效，需核查理由。"),
-    ("projects.R069", N_("合同变更涨价超过10%"), amendments_raise, "签约后通过变更使合同金额上涨超过10%。"),
-    ("projects.R068", N_("支付超过合同金额"), overpaid, "累计支付超过（变更后的）合同金额。"),
-    ("projects.R_SHARED", N_("投标单位信息相同"), shared_identity, "不同投标单位登记了相同的信用代码或联系电话，可能是同一实际控制人。"),
+    ("projects.R003", N_("投标期过短"), short_period, N_("投标截止时间距公告发布短于县里规定的最短天数，潜在投标人来不及准备。")),
+    ("projects.R018", N_("只有一家投标"), single_bid, N_("只有一家单位投标，没有竞争。")),
+    ("projects.R_LOWEST", N_("未授予最低有效报价"), lowest_not_awarded, N_("中标的不是最低有效报价；须有充分理由。")),
+    ("projects.R031", N_("中标价贴近或超过预算"), near_budget, N_("中标金额在预算的1%以内或高于预算，可能预算或报价信息泄露。")),
+    ("projects.R028", N_("报价完全相同"), identical_bids, N_("不同单位报价一模一样，可能串通投标。")),
+    ("projects.R030", N_("逾期投标中标"), late_winner, N_("截止后送达的投标中标。")),
+    ("projects.R035", N_("其余投标均无效"), others_disqualified, N_("除中标者外的投标全部被判无效。")),
+    ("projects.R036", N_("最低报价被判无效"), lowest_disqualified, N_("最低报价被判无效，需核查理由。")),
+    ("projects.R069", N_("合同变更涨价超过10%"), amendments_raise, N_("签约后通过变更使合同金额上涨超过10%。")),
+    ("projects.R068", N_("支付超过合同金额"), overpaid, N_("累计支付超过（变更后的）合同金额。")),
+    ("projects.R_SHARED", N_("投标单位信息相同"), shared_identity, N_("不同投标单位登记了相同的信用代码或联系电话，可能是同一实际控制人。")),
 ]
 
 
@@ -442,14 +442,14 @@ def _outlier_rule():
             if evidence:
                 yield Flag("project", p.id, p.village, evidence)
     return FlagRule("projects.R024", N_("中标价与次低价差距异常"), WATCHES, check, scan,
-                    "中标价与次低报价的差距落在全县可比项目的四分位围栏（Q1−1.5IQR、Q3+1.5IQR）之外（R024/R058）。")
+                    N_("中标价与次低报价的差距落在全县可比项目的四分位围栏（Q1−1.5IQR、Q3+1.5IQR）之外（R024/R058）。"))
 
 
 GROUP = [
     ("projects.R011", N_("疑似拆分项目规避招标"), split_groups, "village",
-     "同村90天内相似项目的预算都略低于同一采购方式限额（R011/R055）。"),
-    ("projects.R057", N_("投标人轮流中标"), rotation, "bidder_key", "同一组投标单位在多个项目中轮流中标。"),
-    ("projects.R_SERIAL", N_("同一单位跨村频繁中标"), serial_winner, "winner_key", "同一单位一年内在三个以上村中标。"),
+     N_("同村90天内相似项目的预算都略低于同一采购方式限额（R011/R055）。")),
+    ("projects.R057", N_("投标人轮流中标"), rotation, "bidder_key", N_("同一组投标单位在多个项目中轮流中标。")),
+    ("projects.R_SERIAL", N_("同一单位跨村频繁中标"), serial_winner, "winner_key", N_("同一单位一年内在三个以上村中标。")),
 ]
 RULES = [_single_rule(*r) for r in SINGLE] + [_outlier_rule()] + [_group_rule(*r) for r in GROUP]
 TITLES = {r.code: r.title for r in RULES}

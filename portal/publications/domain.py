@@ -9,7 +9,7 @@ from portal.auditlog.views import register_describer
 from portal.home import sections, workspace as home_workspace
 from portal.meetings.links import register_link_source
 from portal.publications import api, audit_trail, demo, home_sections, openapi_paths, pages, search_source, views
-from portal.publications import flags, remask, workspace
+from portal.publications import flags, remask, subjects, workspace
 from portal.publications.services import PUBLICATION
 from portal.publications.categories import CATEGORIES
 from portal.publications.models import MODELS
@@ -73,4 +73,5 @@ DOMAIN = Domain(
     flag_rules=flags.RULES, figures=publication_figures.FIGURES, exports=publication_figures.EXPORTS,
     remaskers=[Remasker("publication", remask.candidates, remask.remask,
                         entry_types=("publication", "objection", "publication_step"))],
+    subjects=[subjects.VILLAGE_DUTIES],
 )

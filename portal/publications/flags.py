@@ -19,6 +19,7 @@ from portal.core.domain import Flag, FlagRule
 from portal.core.errors import fill
 from portal.core.i18n import N_
 from portal.publications import duties
+from portal.publications.subjects import VILLAGE_DUTIES
 from portal.publications.models import DutyRule, Objection, Publication
 from portal.units.models import Unit
 
@@ -77,7 +78,7 @@ def _duty_flag(code, overdue):
         names = [rule.name for rule, _deadline in overdue]
         evidence = {"duties": names, "overdue_since": min(d for _r, d in overdue).isoformat(),
                     "url": f"/v/{code}/duties", **_said(DUTY_TEXT, n=len(names), names="、".join(names))}
-    return Flag("village_duties", int(code), code, evidence)
+    return Flag(VILLAGE_DUTIES.name, int(code), code, evidence)
 
 
 def _villages():

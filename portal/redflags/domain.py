@@ -7,7 +7,7 @@ from portal.core import events
 from portal.core.domain import Domain, Figure
 from portal.core.i18n import N_
 from portal.redflags import api, openapi_paths, services
-from portal.redflags.models import MODELS, RedFlag
+from portal.redflags.models import MODELS, RedFlag, RedFlagTally
 
 
 def setup(app):
@@ -45,6 +45,14 @@ FIGURES = [Figure("redflags.open", N_("风险提示（尚未消除）"), ["redfl
                   kind="count")]
 
 
+def _tally_raised(_migrator, db):
+    """Step 4: the raised-flags tally, counted from the flags an existing instance holds."""
+    db.create_tables([RedFlagTally], safe=True)
+    if db.table_exists(RedFlag._meta.table_name):
+        services.fill_tally()  # inside the upgrade's transaction
+    return []
+
+
 def _demo(_ctx):
     """After every domain's demo content: compute the flags it raises (as a rebuild would)."""
     services.rebuild()
@@ -53,5 +61,6 @@ def _demo(_ctx):
 DOMAIN = Domain(
     name="redflags", models=MODELS, api_blueprints=[api.bp], setup=setup, demo=_demo, demo_order=99, figures=FIGURES,
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
+    migrations=[(4, "red_flag_tally", _tally_raised)],
     public=("portal.redflags.services", "portal.redflags.models"),
 )

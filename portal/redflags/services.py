@@ -6,10 +6,13 @@ them. ``rebuild`` runs every rule's ``scan`` over the county and makes the table
 equal to it (a test compares the two paths). The table is a projection: it can
 always be recomputed, so a failing rule is logged and never blocks a write.
 Changes are announced as ``public.changed`` of type ``redflag`` so the
-dashboard's figures follow.
+dashboard's figures follow. How many flags each village and rule ever raised is
+kept in ``red_flag_tally`` by the same transaction that inserts them (the
+inspectors' funnel reads it); ``rebuild_tally`` recounts it from the rows.
 """
 import json
 import logging
+from collections import Counter
 
 from flask import current_app
 
@@ -17,7 +20,7 @@ from portal.core import events, registry
 from portal.core.clock import iso, utcnow
 from portal.core.db import transaction
 from portal.core.domain import Flag
-from portal.redflags.models import RedFlag
+from portal.redflags.models import RedFlag, RedFlagTally
 from portal.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -130,6 +133,7 @@ def apply_all(flags_by_code, existing=None):
                 before = RedFlag.select(fn.MAX(RedFlag.id)).scalar() or 0  # the write lock is held
                 for chunk in _chunks(rows):
                     RedFlag.insert_many(chunk, fields=fields).execute()
+                _count_raised(rows)
                 query = (RedFlag.select(RedFlag.village, fn.MIN(RedFlag.id))
                          .where(RedFlag.id > before).group_by(RedFlag.village).tuples())
                 for village, row_id in query:
@@ -139,6 +143,43 @@ def apply_all(flags_by_code, existing=None):
             events.emit("public.changed", doc_type="redflag", object_id=str(row_id), audit_index=None,
                         village=village)
     return changed
+
+
+def _count_raised(rows):
+    """Add the rows just inserted to the tally (in their transaction): one upsert per village and code."""
+    added = Counter((village, code) for code, _type, _id, village, _path, _text, _at in rows)
+    for (village, code), n in added.items():
+        (RedFlagTally.insert(village=village, code=code, raised=n)
+         .on_conflict(conflict_target=[RedFlagTally.village, RedFlagTally.code],
+                      update={RedFlagTally.raised: RedFlagTally.raised + n}).execute())
+
+
+def count_rows():
+    """{(village code, rule code): flags ever raised}, counted from the rows (what the tally must equal)."""
+    from peewee import fn
+    return {(v, c): n for v, c, n in RedFlag.select(RedFlag.village, RedFlag.code, fn.COUNT(RedFlag.id))
+            .group_by(RedFlag.village, RedFlag.code).tuples()}
+
+
+def tally():
+    """{(village code, rule code): flags ever raised}, as kept."""
+    return {(v, c): n for v, c, n in RedFlagTally.select(RedFlagTally.village, RedFlagTally.code,
+                                                         RedFlagTally.raised).tuples() if n}
+
+
+def fill_tally():
+    """Replace the tally with the counts of the rows (the caller holds the write lock, or upgrades)."""
+    RedFlagTally.delete().execute()
+    rows = [{"village": v, "code": c, "raised": n} for (v, c), n in count_rows().items()]
+    for chunk in _chunks(rows):
+        RedFlagTally.insert_many(chunk).execute()
+    return len(rows)
+
+
+def rebuild_tally():
+    """Recount the tally from the rows, under the write lock (rows written in bulk outside ``apply_all``)."""
+    with transaction(lock=True):
+        return fill_tally()
 
 
 def on_public_changed(_name, doc_type=None, object_id=None, **_payload):

@@ -15,7 +15,7 @@ from portal.core.domain import Domain, Section
 from portal.core.i18n import N_
 from portal.auditlog.views import register_describer
 from portal.home import workspace as home_workspace
-from portal.reports import api, demo, filing, keys, openapi_paths, pages, retention, staff
+from portal.reports import api, campaign_counts, demo, filing, keys, openapi_paths, pages, retention, staff
 from portal.reports.models import MODELS, Report
 from portal.units.models import Unit
 
@@ -140,5 +140,5 @@ DOMAIN = Domain(
     actions={"report.inspect": {"inspector"}},
     sections=[Section("reports", _village_section)],
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
-    demo=demo.load, demo_order=80, setup=setup,
+    demo=demo.load, demo_order=80, setup=setup, campaign_members=[campaign_counts.MEMBERS],
 )

@@ -15,6 +15,7 @@ from peewee import fn
 from portal.core.clock import iso, utcnow
 from portal.core.db import database
 from portal.core.domain import Flag, FlagRule
+from portal.core.i18n import N_
 from portal.seals import certificates
 from portal.seals.models import SealUse
 from portal.seals.naming import surname_only
@@ -126,24 +127,24 @@ BASE = (U.id, U.village.alias("village_id"), U.used_on.cast("TEXT").alias("used_
 # columns the predicate reads (scan reads only those: at county scale, converting unread dates and
 # times costs more than the query)
 PER_USE = [
-    ("seals.keeper_approved", "保管人审批了自己保管的印章", "用印由本章保管人自己审批，保管与审批没有分开。",
+    ("seals.keeper_approved", "保管人审批了自己保管的印章", N_("用印由本章保管人自己审批，保管与审批没有分开。"),
      _keeper_approved, lambda: (U.approver == U.keeper) & (U.approver != ""), (U.approver, U.keeper)),
-    ("seals.no_approval", "用印没有审批", "登记的用印没有审批人。", _no_approval, lambda: U.approver == "",
+    ("seals.no_approval", "用印没有审批", N_("登记的用印没有审批人。"), _no_approval, lambda: U.approver == "",
      (U.approver, U.document)),
-    ("seals.self_approved", "申请人自己审批", "同一人既申请用印又审批。", _self_approved,
+    ("seals.self_approved", "申请人自己审批", N_("同一人既申请用印又审批。"), _self_approved,
      lambda: (U.approver == U.applicant) & (U.approver != ""), (U.approver, U.applicant)),
     ("seals.certificate_not_allowed", "开具了不该开具的证明",
-     "证明事项在“不能开具”清单上、应以告知承诺替代，或不在可开具清单内。", _certificate,
+     N_("证明事项在“不能开具”清单上、应以告知承诺替代，或不在可开具清单内。"), _certificate,
      lambda lists: lists.not_allowed_condition(), (U.certificate, U.certificate_name)),
     ("seals.vote_missing", "应经村民（代表）会议决定却没有关联决定",
-     "借款、担保、工程合同、资产处置、土地事项须先经村民会议或村民代表会议决定。", _vote_missing,
+     N_("借款、担保、工程合同、资产处置、土地事项须先经村民会议或村民代表会议决定。"), _vote_missing,
      lambda: (U.needs_vote == True) & (U.decision_type == ""),  # noqa: E712
      (U.needs_vote, U.decision_type, U.matter, U.purpose, U.document)),
-    ("seals.out_too_long", "印章外带超过24小时或未归还", "印章带出办公室超过24小时，或至今未归还。", _out_too_long,
+    ("seals.out_too_long", "印章外带超过24小时或未归还", N_("印章带出办公室超过24小时，或至今未归还。"), _out_too_long,
      lambda: U.left_office == True, (U.left_office, U.out_at, U.returned_at)),  # noqa: E712
-    ("seals.bad_seal_state", "使用了暂停或遗失的印章", "印章处于暂停使用或已遗失状态时仍被使用。", _bad_state,
+    ("seals.bad_seal_state", "使用了暂停或遗失的印章", N_("印章处于暂停使用或已遗失状态时仍被使用。"), _bad_state,
      lambda: U.seal_state != "in_use", (U.seal_state,)),
-    ("seals.recorded_late", "用印登记不及时", "用印后超过1天才登记。", _late, lambda: U.days_late > LATE_AFTER_DAYS,
+    ("seals.recorded_late", "用印登记不及时", N_("用印后超过1天才登记。"), _late, lambda: U.days_late > LATE_AFTER_DAYS,
      (U.days_late,)),
 ]
 
@@ -250,5 +251,6 @@ def _rate_scan():
 
 
 RULES = [_per_use_rule(*spec) for spec in PER_USE] + [
-    FlagRule(RATE_CODE, "当月用印次数远高于全县通常水平", ["seal_use"], _rate_check, _rate_scan, description="本村当月用印次数超过全县各村各月分布的上四分位数加三倍四分位距"
-             "（且不低于中位数的三倍、不少于10次），证据中列出比较所用的数字。")]
+    FlagRule(RATE_CODE, "当月用印次数远高于全县通常水平", ["seal_use"], _rate_check, _rate_scan, description=N_(
+        "本村当月用印次数超过全县各村各月分布的上四分位数加三倍四分位距"
+        "（且不低于中位数的三倍、不少于10次），证据中列出比较所用的数字。"))]

@@ -18,9 +18,10 @@ def county(request, tmp_path):
     app = make_app(tmp_path, url, SEARCH_SYNC=True)
     with connection():
         load_demo_for(app)
-        from portal.followups.models import CampaignFlag, FlagReview
-        from portal.redflags.models import RedFlag
-        for model in (CampaignFlag, FlagReview, RedFlag):  # counted here: only the flags this test raises
+        from portal.followups.models import CampaignFlag, FlagReview, FunnelTally
+        from portal.redflags.models import RedFlag, RedFlagTally
+        # counted here: only the flags this test raises (and the tallies of the rows deleted with them)
+        for model in (CampaignFlag, FlagReview, RedFlag, RedFlagTally, FunnelTally):
             model.delete().execute()
         yield
 

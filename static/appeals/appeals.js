@@ -29,6 +29,8 @@
     var later = function () { clearTimeout(timer); timer = setTimeout(lookup, 500); };
     text.addEventListener("input", later);
     if (grid) { grid.addEventListener("change", later); }
+    // Text typed before this script ran (a slow phone), or kept by the browser on "back", is looked up too.
+    if ((text.value || "").trim()) { later(); }
     form.addEventListener("submit", function () {
       var button = document.getElementById("submit-appeal");
       setTimeout(function () { button.disabled = true; button.textContent = "正在提交…"; }, 0);

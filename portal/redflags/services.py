@@ -13,7 +13,7 @@ import logging
 
 from flask import current_app
 
-from portal.core import events, registry
+from portal.core import events, memo, registry
 from portal.core.clock import iso, utcnow
 from portal.core.db import transaction
 from portal.core.domain import Flag
@@ -168,18 +168,19 @@ def on_public_changed_many(_name, payloads):
         if doc_type is not None and object_id is not None and doc_type != "redflag":
             by_type.setdefault(doc_type, []).append(int(object_id))
     found = {}
-    for doc_type, ids in by_type.items():
-        for rule in rules().values():
-            if doc_type not in rule.watches:
-                continue
-            try:
-                if rule.check_many is not None:
-                    flags = list(rule.check_many(doc_type, ids))
-                else:
-                    flags = [flag for object_id in ids for flag in rule.check(doc_type, object_id)]
-                found.setdefault(rule.code, []).extend(flags)
-            except Exception:  # noqa: BLE001 — a rule's fault must not stop the other rules
-                log.exception("red flag rule %s failed on %d %s", rule.code, len(ids), doc_type)
+    with memo.scope():  # rules of one domain share what they read of the batch
+        for doc_type, ids in by_type.items():
+            for rule in rules().values():
+                if doc_type not in rule.watches:
+                    continue
+                try:
+                    if rule.check_many is not None:
+                        flags = list(rule.check_many(doc_type, ids))
+                    else:
+                        flags = [flag for object_id in ids for flag in rule.check(doc_type, object_id)]
+                    found.setdefault(rule.code, []).extend(flags)
+                except Exception:  # noqa: BLE001 — a rule's fault must not stop the other rules
+                    log.exception("red flag rule %s failed on %d %s", rule.code, len(ids), doc_type)
     try:
         apply_all(found)
     except Exception:  # noqa: BLE001 — the table is a projection: a rebuild repairs it, the write stands

@@ -24,6 +24,10 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10000,
     "synchronous": "normal",
+    # 64 MiB of page cache per connection (SQLite's default is 2 MiB): a county's tables and their
+    # indexes are hundreds of MiB, and bulk steps (a sweep's batch, a flag rebuild) touch index pages
+    # all over them; with the default every such page is read again from the OS for each row.
+    "cache_size": -65536,
 }
 
 

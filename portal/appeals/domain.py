@@ -49,6 +49,15 @@ def _villages_of(doc_type, object_id):
     return [row.village_id] if row else []
 
 
+def _villages_of_many(doc_type, object_ids):
+    ids = sorted({int(i) for i in object_ids if str(i).isdigit()})
+    out = set()
+    for start in range(0, len(ids), 500):
+        query = Appeal.select(Appeal.village).where(Appeal.id.in_(ids[start:start + 500])).distinct()
+        out.update(village for (village,) in query.tuples())
+    return out
+
+
 def _figure(key):
     def compute(village_ids, today):
         unit = Unit.get_or_none(Unit.code == village_ids[0]) if len(village_ids) == 1 else None
@@ -67,7 +76,8 @@ def _many(village_ids):
 
 
 FIGURES = [Figure(f"appeals.{key}", label, ["appeal"], _villages_of, _figure(key),
-                  link=lambda unit: url_for("appeals.stats_page", code=unit.code), kind=kind)
+                  link=lambda unit: url_for("appeals.stats_page", code=unit.code), kind=kind,
+                  villages_of_many=_villages_of_many)
            for key, label, kind in (("received", N_("收到诉求"), "count"), ("closure_rate", N_("办结率"), "rate"),
                                     ("satisfaction_rate", N_("满意率"), "rate"), ("overdue", N_("超期诉求"), "count"),
                                     ("median_hours_to_close", N_("办结用时中位数（小时）"), "hours"))]

@@ -4,6 +4,7 @@ import datetime
 
 from portal.appeals import services
 from portal.appeals.models import Appeal
+from portal.core import memo
 from portal.core.clock import iso, utcnow
 from portal.core.domain import Flag, FlagRule
 from portal.core.i18n import N_
@@ -27,8 +28,20 @@ def _reopened(row, now):
 
 # What the rules read of an appeal: after every step of every appeal both rules check it, so the
 # check reads these few columns, not the whole row (the filing's cost is mostly such reads).
-CHECKED = (Appeal.id, Appeal.village, Appeal.holder, Appeal.state, Appeal.due_at, Appeal.escalations,
-           Appeal.reopen_count)
+# Named as a model row names them, so the rules read a row or a plain tuple of a batch alike.
+CHECKED = (Appeal.id, Appeal.village.alias("village_id"), Appeal.holder.alias("holder_id"), Appeal.state,
+           Appeal.due_at, Appeal.escalations, Appeal.reopen_count)
+
+
+def _checked_rows(ids):
+    """The checked columns of the appeals ``ids`` as named tuples (a sweep's batch: hundreds at once),
+    read once for both rules while the red flags of a batch are computed (``memo``)."""
+    def read():
+        out = []
+        for start in range(0, len(ids), 500):
+            out.extend(Appeal.select(*CHECKED).where(Appeal.id.in_(ids[start:start + 500])).namedtuples())
+        return out
+    return memo.memoized(("appeals.flags.checked", tuple(ids)), read)
 
 
 def _rule(code, title, description, evidence_of, query):
@@ -38,10 +51,9 @@ def _rule(code, title, description, evidence_of, query):
         return [Flag("appeal", row.id, row.village_id, evidence_of(row, utcnow()))] if row else []
 
     def check_many(doc_type, object_ids):
-        now, ids = utcnow(), sorted({int(i) for i in object_ids})
-        for start in range(0, len(ids), 500):
-            for row in Appeal.select(*CHECKED).where(Appeal.id.in_(ids[start:start + 500])):
-                yield Flag("appeal", row.id, row.village_id, evidence_of(row, now))
+        now = utcnow()
+        for row in _checked_rows(sorted({int(i) for i in object_ids})):
+            yield Flag("appeal", row.id, row.village_id, evidence_of(row, now))
 
     def scan():
         now = utcnow()

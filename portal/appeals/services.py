@@ -531,25 +531,23 @@ def _escalate_overdue(ids, at):
             return 0
         stamp, step_at, due_at = utcnow(), now(), limits.escalation_due(at)
         befores = [tally.snapshot(row) for row in rows]
-        by_parent = {}
         for row in rows:
-            parent = row.holder_parent
-            by_parent.setdefault(parent, []).append(row.id)
-            row.holder_id, row.department, row.escalations = parent, "", row.escalations + 1
+            row.holder_id, row.department, row.escalations = row.holder_parent, "", row.escalations + 1
             row.due_at, row.reason, row.state, row.updated_at = due_at, reason, "escalated", stamp
-        for parent, group in by_parent.items():
-            (Appeal.update(holder=parent, department="", escalations=Appeal.escalations + 1, due_at=due_at,
-                           reason=reason, state="escalated", updated_at=stamp)
-             .where(Appeal.id.in_(group)).execute())
         system = actor_name(SYSTEM)
         entries = audit_log.append_many([{"actor": system, "action": "appeal.escalate", "object_type": "appeal",
                                           "object_id": str(row.id), "payload": audit_payload(row)} for row in rows])
         for row, entry in zip(rows, entries):
             row.audit_index = entry.index
-        for start in range(0, len(rows), 100):
-            part = rows[start:start + 100]
-            (Appeal.update(audit_index=peewee.Case(Appeal.id, [(r.id, r.audit_index) for r in part]))
-             .where(Appeal.id.in_([r.id for r in part])).execute())
+        # Each row written once with its own holder, count and audit entry: one statement prepared
+        # for the batch (raw, as the audit log's rows; peewee would build a statement per row).
+        set_columns = ", ".join(f"{field.column_name} = {database.param}" for field in (
+            Appeal.holder, Appeal.department, Appeal.escalations, Appeal.due_at, Appeal.reason, Appeal.state,
+            Appeal.updated_at, Appeal.audit_index))
+        database.cursor().executemany(
+            f"UPDATE {Appeal._meta.table_name} SET {set_columns} WHERE id = {database.param}",
+            [(row.holder_id, "", row.escalations, due_at, reason, "escalated", stamp, row.audit_index, row.id)
+             for row in rows])
         columns = ("appeal_id", "action", "state", "unit_id", "department", "note", "at", "audit_index")
         database.cursor().executemany(  # a timeline line each; raw, as the audit log's own rows
             f"INSERT INTO {AppealStep._meta.table_name} ({', '.join(columns)}) VALUES "

@@ -24,6 +24,14 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10000,
     "synchronous": "normal",
+    # 64 MiB of page cache per connection (SQLite's default is 2 MiB): a county's tables and their
+    # indexes are hundreds of MiB, and bulk steps (a sweep's batch, a flag rebuild) touch index pages
+    # all over them; with the default every such page is read again from the OS for each row.
+    "cache_size": -65536,
+    # Checkpoint the WAL into the database every 20,000 pages (80 MiB) instead of every 1,000: a bulk
+    # step's batch dirties thousands of index pages, and with the default nearly every commit copied
+    # them back (with an fsync) only for the next batch to dirty them again.
+    "wal_autocheckpoint": 20000,
 }
 
 

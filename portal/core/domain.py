@@ -71,6 +71,9 @@ class Figure:
     compute: Callable
     link: Optional[Callable] = None  # link(unit) -> the URL of the records behind the figure
     kind: str = "count"  # count | money | rate | hours: how the dashboard shows it
+    # optional villages_of_many(doc_type, object_ids): the villages of several changed objects at once, the
+    # union of ``villages_of`` of each (events delivered together, e.g. a sweep's batch, read once for all)
+    villages_of_many: Optional[Callable] = None
 
 
 @dataclass

@@ -170,15 +170,17 @@ def run_build(app, job_id):
 def mark_stale(village_codes, committed_at=None):
     """After commit: a change in these villages (None: anywhere) outdates the exports above them
     that began before it (``committed_at``; a job begun later already reads the change)."""
-    query = ExportJob.update(stale=True).where(~ExportJob.stale & ExportJob.status.in_(("building", "ready")))
+    which = ~ExportJob.stale & ExportJob.status.in_(("building", "ready"))
     if committed_at is not None:
-        query = query.where(ExportJob.created_at <= committed_at)
-    if village_codes is not None:
+        which &= ExportJob.created_at <= committed_at
+    # Read first: nearly always no export is current, and an UPDATE matching nothing would still take
+    # SQLite's write lock, queueing behind (and holding up) the writers whose changes we follow.
+    candidates = list(ExportJob.select(ExportJob.id, ExportJob.unit).where(which).tuples())
+    if village_codes is not None and candidates:
         units = Tree().units_covering(village_codes)
-        if not units:
-            return
-        query = query.where(ExportJob.unit.in_(list(units)))
-    query.execute()
+        candidates = [(job_id, unit) for job_id, unit in candidates if unit in units]
+    if candidates:
+        ExportJob.update(stale=True).where(which & ExportJob.id.in_([job_id for job_id, _unit in candidates])).execute()
 
 
 def job_json(job, url_for_job, url_for_zip):

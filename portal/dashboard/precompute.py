@@ -122,29 +122,44 @@ class Precomputer:
             self._built = UnitFigure.select().exists()
         return self._built
 
-    def plan_for(self, doc_type, object_id):
-        """{figure key: villages} for a change; figures that cannot tell are logged and skipped."""
-        plan = {}
+    def plan_for(self, doc_type, object_ids):
+        """{figure key: villages} for a change of ``object_ids`` (one event, or a batch delivered together);
+        figures that cannot tell are logged and skipped. Figures sharing one ``villages_of`` read it once."""
+        plan, read = {}, {}
         for figure in registry.of(self.app).figures.values():
             if doc_type not in figure.watches:
                 continue
+            how = figure.villages_of_many or figure.villages_of
             try:
-                plan[figure.key] = set(figure.villages_of(doc_type, object_id))
+                if how not in read:
+                    read[how] = (set(figure.villages_of_many(doc_type, object_ids)) if figure.villages_of_many
+                                 else set().union(*(figure.villages_of(doc_type, i) for i in object_ids)))
+                plan[figure.key] = set(read[how])
             except Exception:
-                log.exception("villages_of of figure %s failed for %s %s", figure.key, doc_type, object_id)
+                log.exception("villages_of of figure %s failed for %s %s", figure.key, doc_type, object_ids)
         return plan
 
-    def on_public_changed(self, name, doc_type=None, object_id=None, **_):
-        """After commit: nothing is read or written here (the writer's request goes on at once);
-        the worker asks the figures which villages moved and outdates the exports above them."""
-        if self.sync:
-            self._changed(doc_type, object_id)
-            return
-        self._queue.put(("changed", doc_type, object_id, utcnow()))
-        self.ensure_worker()
+    def __call__(self, name, doc_type=None, object_id=None, **_):
+        """The ``public.changed`` subscriber, after commit: nothing is read or written here (the writer's
+        request goes on at once); the worker asks the figures which villages moved and outdates the
+        exports above them."""
+        self.many(name, [{"doc_type": doc_type, "object_id": object_id}])
 
-    def _changed(self, doc_type, object_id):
-        plan = self.plan_for(doc_type, object_id)
+    def many(self, name, payloads):
+        """A batch of ``public.changed`` delivered together (``events.emit_many``): one plan and one
+        ``mark_stale`` per kind of object in it, not one per event."""
+        by_type = {}
+        for payload in payloads:
+            by_type.setdefault(payload.get("doc_type"), []).append(payload.get("object_id"))
+        for doc_type, object_ids in by_type.items():
+            if self.sync:
+                self._changed(doc_type, object_ids)
+                continue
+            self._queue.put(("changed", doc_type, object_ids, utcnow()))
+            self.ensure_worker()
+
+    def _changed(self, doc_type, object_ids):
+        plan = self.plan_for(doc_type, object_ids)
         villages = set().union(*plan.values()) if plan else None
         export.mark_stale(villages)  # exports of the units above, or all when no figure knows the type
         if plan and self.built():
@@ -187,8 +202,8 @@ class Precomputer:
         changes = [i for i in items if isinstance(i, tuple)]
         if changes:
             with self.app.app_context(), connection():
-                for _kind, doc_type, object_id, at in changes:
-                    plan = self.plan_for(doc_type, object_id)
+                for _kind, doc_type, object_ids, at in changes:
+                    plan = self.plan_for(doc_type, object_ids)
                     export.mark_stale(set().union(*plan.values()) if plan else None, committed_at=at)
                     if plan and self.built():
                         plans.append(plan)
@@ -233,5 +248,5 @@ def init_app(app):
     from portal.core import events
     precomputer = Precomputer(app, sync=bool(app.config.get("DASHBOARD_SYNC")))
     app.extensions[EXTENSION] = precomputer
-    events.subscribe(app, "public.changed", precomputer.on_public_changed)
+    events.subscribe(app, "public.changed", precomputer)
     return precomputer

@@ -276,7 +276,8 @@ def gap_fences(facts=None):
     if facts is None:
         from peewee import fn
         from portal.core.db import database
-        mark = (id(database.obj),) + Project.select(fn.COUNT(Project.bid_gap), fn.SUM(Project.bid_gap)).tuples().first()
+        mark = (id(database.obj),) + (Project.select(fn.COUNT(Project.bid_gap), fn.SUM(Project.bid_gap))
+                                      .where(Project.bid_gap.is_null(False)).tuples().first())
         if _fences["mark"] == mark:
             return _fences["value"]
         gaps = [g for (g,) in Project.select(Project.bid_gap).where(Project.bid_gap.is_null(False)).tuples()]

@@ -16,9 +16,9 @@ from collections import Counter
 
 from flask import current_app
 
-from portal.core import events, registry
+from portal.core import events, memo, registry
 from portal.core.clock import iso, utcnow
-from portal.core.db import transaction
+from portal.core.db import database, transaction
 from portal.core.domain import Flag
 from portal.redflags.models import RedFlag, RedFlagTally
 from portal.units.models import Unit
@@ -30,8 +30,13 @@ def rules(app=None):
     return registry.of(app or current_app).flag_rules
 
 
+# One encoder for every flag (``json.dumps`` with options builds a new one per call, a third of the
+# cost when a rebuild compares a county's evidence with the stored text).
+_EVIDENCE_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _evidence_text(evidence):
-    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, default=str)
+    return _EVIDENCE_JSON.encode(evidence)
 
 
 CHUNK = 500  # ids per IN (...) and rows per INSERT: within every backend's parameter limit
@@ -47,7 +52,6 @@ def _rows_of(codes, by_type=None):
     """{(code, object_type, object_id): (row id, village, evidence, cleared)} of the rules ``codes``: every
     row, or those of the objects in ``by_type`` ({object_type: [ids]}). Read as the driver gives them (a
     rebuild reads a county's flags: peewee's per-value conversion would cost more than the query)."""
-    from portal.core.db import database
     codes = sorted(codes)
     columns = (RedFlag.code, RedFlag.object_type, RedFlag.object_id, RedFlag.id, RedFlag.village, RedFlag.evidence,
                RedFlag.cleared_at.is_null(False))
@@ -131,8 +135,11 @@ def apply_all(flags_by_code, existing=None):
                 rows.append((code, object_type, object_id, village, paths[village], text, now))
             if rows:
                 before = RedFlag.select(fn.MAX(RedFlag.id)).scalar() or 0  # the write lock is held
-                for chunk in _chunks(rows):
-                    RedFlag.insert_many(chunk, fields=fields).execute()
+                # One statement prepared once, run per row by the driver: a rebuild inserts a county's
+                # flags, and peewee building multi-row INSERTs cost more than SQLite storing them.
+                database.cursor().executemany(
+                    f"INSERT INTO {RedFlag._meta.table_name} ({', '.join(f.column_name for f in fields)}) "
+                    f"VALUES ({', '.join([database.param] * len(fields))})", rows)
                 _count_raised(rows)
                 query = (RedFlag.select(RedFlag.village, fn.MIN(RedFlag.id))
                          .where(RedFlag.id > before).group_by(RedFlag.village).tuples())
@@ -209,18 +216,19 @@ def on_public_changed_many(_name, payloads):
         if doc_type is not None and object_id is not None and doc_type != "redflag":
             by_type.setdefault(doc_type, []).append(int(object_id))
     found = {}
-    for doc_type, ids in by_type.items():
-        for rule in rules().values():
-            if doc_type not in rule.watches:
-                continue
-            try:
-                if rule.check_many is not None:
-                    flags = list(rule.check_many(doc_type, ids))
-                else:
-                    flags = [flag for object_id in ids for flag in rule.check(doc_type, object_id)]
-                found.setdefault(rule.code, []).extend(flags)
-            except Exception:  # noqa: BLE001 — a rule's fault must not stop the other rules
-                log.exception("red flag rule %s failed on %d %s", rule.code, len(ids), doc_type)
+    with memo.scope():  # rules of one domain share what they read of the batch
+        for doc_type, ids in by_type.items():
+            for rule in rules().values():
+                if doc_type not in rule.watches:
+                    continue
+                try:
+                    if rule.check_many is not None:
+                        flags = list(rule.check_many(doc_type, ids))
+                    else:
+                        flags = [flag for object_id in ids for flag in rule.check(doc_type, object_id)]
+                    found.setdefault(rule.code, []).extend(flags)
+                except Exception:  # noqa: BLE001 — a rule's fault must not stop the other rules
+                    log.exception("red flag rule %s failed on %d %s", rule.code, len(ids), doc_type)
     try:
         apply_all(found)
     except Exception:  # noqa: BLE001 — the table is a projection: a rebuild repairs it, the write stands

@@ -42,6 +42,7 @@ def test_resident_files_handlers_reply_resident_rates(server, browser, phone, tm
     phone.goto(f"{base}/v/{VILLAGE}")
     shot(phone, "village_section")
     phone.click("#section-appeals a:has-text('我要反映')")
+    phone.wait_for_load_state("load")  # appeals.js listens for typing only once it has run
     phone.fill("textarea[name=text]", "河道里有人倒建筑垃圾，堵了一半")
     phone.wait_for_selector("#similar:not([hidden])")  # the demo has the same problem open in this village
     shot(phone, "new_with_similar")

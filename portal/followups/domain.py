@@ -8,7 +8,8 @@ from portal.core import background
 from portal.core.db import connection
 from portal.core.domain import Domain, Section
 from portal.core.personal_data import mask
-from portal.followups import api, campaigns, demo, describe, inbox, inbox_views, openapi_paths, panels, projections, services, views
+from portal.followups import (api, campaigns, demo, describe, inbox, inbox_views, openapi_paths, panels, projections,
+                              public_flags, services, views)
 from portal.followups.models import MODELS
 from portal.auditlog.views import register_describer
 from portal.home import workspace as home_workspace
@@ -40,7 +41,7 @@ def setup(app):
 
 
 DOMAIN = Domain(
-    name="followups", models=MODELS, record_types=[campaigns.CAMPAIGN], blueprints=[views.bp, inbox_views.bp, projections.feeds], api_blueprints=[api.bp],
+    name="followups", models=MODELS, record_types=[campaigns.CAMPAIGN], blueprints=[views.bp, inbox_views.bp, projections.feeds, public_flags.bp], api_blueprints=[api.bp],
     actions={
         "followup.open": {"inspector"},
         "followup.conclude": {"inspector"},

@@ -47,14 +47,22 @@ def _warnings_villages_of(doc_type, object_id):
 
 
 def _link(unit):
-    return url_for("ledger.village", village_code=unit.code) if unit.level == "village" else None
+    if unit.level == "village":
+        return url_for("ledger.village", village_code=unit.code)
+    return url_for("ledger.area", code=unit.code)
+
+
+def _warnings_link(unit):
+    """The public list of the unit's open flags of the ledger's rules (the count the figure shows)."""
+    return f"/redflags/{unit.code}?domain=ledger"
 
 
 FIGURES = [
     Figure("ledger.income", N_("本年公开收入"), WATCHES, _villages_of, _year_total("income"), _link, "money"),
     Figure("ledger.expense", N_("本年公开支出"), WATCHES, _villages_of, _year_total("expense"), _link, "money"),
     Figure("ledger.balance", N_("资金余额"), WATCHES, _villages_of, _balance, _link, "money"),
-    Figure("ledger.warnings", N_("三资预警"), WATCHES + ("redflag",), _warnings_villages_of, _warnings, _link, "count"),
+    Figure("ledger.warnings", N_("三资预警"), WATCHES + ("redflag",), _warnings_villages_of, _warnings, _warnings_link,
+           "count"),
 ]
 
 ENTRY_COLUMNS = [("id", "记录编号"), ("village", "村（社区）代码"), ("voucher_no", "凭证号"), ("date", "日期"),

@@ -99,6 +99,18 @@ def statement(villages, period, public=True, chart=None):
             "by_account": [by_account[k] for k in sorted(by_account)]}
 
 
+def year_by_village(villages, year):
+    """{village: {"income", "expense"}} of the year's published entries (fen), one grouped query."""
+    first, last, _kind = period_range(str(year))
+    out = {}
+    query = (Entry.select(Entry.village, Entry.direction, _signed().alias("total"))
+             .where(_scope(villages, True) & (Entry.date >= first) & (Entry.date <= last))
+             .group_by(Entry.village, Entry.direction))
+    for village, direction, total in query.tuples():
+        out.setdefault(village, {"income": 0, "expense": 0})[direction] = total or 0
+    return out
+
+
 def published_months(villages):
     """Yield the export's line of every published month of ``villages`` (by village, then month):
     opening, income, expense and closing as ``statement(v, month)`` computes them, read in one pass.

@@ -4,7 +4,7 @@ import datetime
 
 from flask import url_for
 
-from portal.core.clock import iso
+from portal.core.clock import iso, today
 from portal.core.domain import ExportTable, Figure
 from portal.core.i18n import N_
 from portal.seals import certificates
@@ -39,16 +39,36 @@ def _seals_in_use(village_ids, today):
     return Seal.select().where(Seal.village.in_(list(village_ids)) & (Seal.state == "in_use")).count()
 
 
-def _log_link(unit):
-    return url_for("seals.village_log", code=unit.code) if unit.level == "village" else None
+def _log_url(unit, **filters):
+    """The unit's seal log filtered to what a figure counts (a village's own log, or an area's)."""
+    if unit.level == "village":
+        return url_for("seals.village_log", code=unit.code, **filters)
+    return url_for("seals.area_log", code=unit.code, **filters)
+
+
+def _uses_link(unit):
+    return _log_url(unit, **{"from": (today() - datetime.timedelta(days=29)).isoformat()})
+
+
+def _certificates_link(unit):
+    return _log_url(unit, certificate="1", **{"from": datetime.date(today().year, 1, 1).isoformat()})
+
+
+def _out_link(unit):
+    return _log_url(unit, not_back="1")
+
+
+def _register_link(unit):
+    return _log_url(unit, _anchor="register")
 
 
 WATCH = ["seal_use", "seal"]
 FIGURES = [
-    Figure("seals.uses_30d", N_("近30天用印次数"), WATCH, _villages_of, _uses_30d, _log_link),
-    Figure("seals.certificates_year", N_("今年开具证明次数"), WATCH, _villages_of, _certificates_year, _log_link),
-    Figure("seals.out_now", N_("外带未归还的印章"), WATCH, _villages_of, _out_now, _log_link),
-    Figure("seals.in_use", N_("在用印章"), WATCH, _villages_of, _seals_in_use, _log_link),
+    Figure("seals.uses_30d", N_("近30天用印次数"), WATCH, _villages_of, _uses_30d, _uses_link),
+    Figure("seals.certificates_year", N_("今年开具证明次数"), WATCH, _villages_of, _certificates_year,
+           _certificates_link),
+    Figure("seals.out_now", N_("外带未归还的印章"), WATCH, _villages_of, _out_now, _out_link),
+    Figure("seals.in_use", N_("在用印章"), WATCH, _villages_of, _seals_in_use, _register_link),
 ]
 
 

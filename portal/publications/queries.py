@@ -28,6 +28,17 @@ def public_query(village=None, category=None, year=None, status=None, power_cate
     return query.order_by(Publication.published_at.desc(), Publication.id.desc())
 
 
+def first_published_query(village_codes, first_day, last_day):
+    """Records (series) first made public between two local days, newest first: corrections are not new
+    records (the dashboard's 本月公开 / 本年公开 count these)."""
+    start, end = utc_range(first_day, last_day)
+    return (Publication.select().where(
+        Publication.village.in_(list(village_codes)) & (Publication.version == 1)
+        & Publication.status.in_(PUBLIC_STATUSES)
+        & (Publication.published_at >= start) & (Publication.published_at < end))
+        .order_by(Publication.published_at.desc(), Publication.id.desc()))
+
+
 def page_of(query, page, per_page=PER_PAGE):
     total = query.count()
     return list(query.paginate(page, per_page)), total

@@ -45,6 +45,15 @@ def test_counted_figures_link_to_as_many_records(module_server, code):
 
 
 @pytest.mark.parametrize("code", [NANLING, COUNTY])
+def test_new_records_figures_link_to_as_many_records(module_server, code):
+    by_key = {f["key"]: f for f in stats(module_server, code)["figures"]}
+    for key in ("publications.this_month", "publications.this_year"):
+        html = requests.get(module_server.url + by_key[key]["url"], timeout=20).text
+        assert total_on(html) == by_key[key]["value"], (code, key, by_key[key]["url"])
+    assert by_key["publications.this_year"]["value"] > 0
+
+
+@pytest.mark.parametrize("code", [NANLING, COUNTY])
 def test_ledger_figures_link_to_the_units_entries_summing_to_them(module_server, code):
     by_key = {f["key"]: f for f in stats(module_server, code)["figures"]}
     for key in ("ledger.income", "ledger.expense"):

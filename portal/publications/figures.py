@@ -17,7 +17,7 @@ from portal.core.routing import to_id
 from portal.publications import duties
 from portal.publications.categories import CATEGORIES, PUBLIC_STATUSES
 from portal.publications.models import Objection, Publication
-from portal.publications.queries import first_published_query
+from portal.publications.queries import first_published_query, unanswered_objections_query
 from portal.units.models import Unit
 
 
@@ -59,15 +59,19 @@ def _duty_count(state):
 
 def objections_unanswered(village_ids, today):
     """Objections let through to the public and still without the clerk's answer."""
-    return (Objection.select().join(Publication)
-            .where(Publication.village.in_(list(village_ids)) & (Objection.status == "shown")
-                   & Objection.answered_at.is_null()).count())
+    return unanswered_objections_query(village_ids).order_by().count()
 
 
 def _list_link(unit):
     if unit.level == "village":
         return url_for("publications.village_list", code=unit.code)
     return url_for("home.township", code=unit.code)
+
+
+def _objections_link(unit):
+    if unit.level == "village":
+        return url_for("publications.village_list", code=unit.code)
+    return url_for("publications.area_objections", code=unit.code)
 
 
 def _first_published_link(first_day):
@@ -98,7 +102,7 @@ FIGURES = [
     Figure("publications.duties_overdue", "公开责任·逾期", _DUTY_WATCHES, villages_of, _duty_count("overdue"),
            _duties_link),
     Figure("publications.objections_unanswered", "异议未答复", ("objection",), villages_of, objections_unanswered,
-           _list_link),
+           _objections_link),
 ]
 
 

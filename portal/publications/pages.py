@@ -21,8 +21,8 @@ from portal.publications.forms import (ActionForm, ModerateForm, ReasonForm, Tex
                                        StepForm, UploadForm)
 from portal.publications.models import Attachment, Objection, PowerItem, Publication, StepRecord
 from portal.core.qr import qr_svg
-from portal.publications.queries import (first_published_query, page_of, public_query, superseded_by, versions_of,
-                                         years_of)
+from portal.publications.queries import (first_published_query, page_of, public_query, superseded_by,
+                                         unanswered_objections_query, versions_of, years_of)
 from portal.publications.serialize import masking_preview
 from portal.search.service import refusal_for
 from portal.units.models import Unit
@@ -81,6 +81,16 @@ def area_list(code):
     rows, total = page_of(first_published_query(list(villages), first, today()), page)
     return render_template("publications/area_list.html", unit=unit, villages=villages, rows=rows, total=total,
                            page=page, first=first, categories=CATEGORIES, all_statuses=STATUSES)
+
+
+@bp.get("/t/<code>/objections")
+def area_objections(code):
+    """A township's or the county's objections shown to the public and not yet answered, oldest first,
+    each with its record: what 异议未答复 counts; 404 for any other code."""
+    unit = area_or_404(code)
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    rows = list(unanswered_objections_query(list(villages)))
+    return render_template("publications/area_objections.html", unit=unit, villages=villages, rows=rows)
 
 
 @bp.get("/p/<int:pub_id>")

@@ -45,12 +45,18 @@ def test_counted_figures_link_to_as_many_records(module_server, code):
 
 
 @pytest.mark.parametrize("code", [NANLING, COUNTY])
-def test_new_records_figures_link_to_as_many_records(module_server, code):
+def test_publications_and_meetings_figures_of_an_area_link_to_as_many_records(module_server, code):
     by_key = {f["key"]: f for f in stats(module_server, code)["figures"]}
     for key in ("publications.this_month", "publications.this_year"):
         html = requests.get(module_server.url + by_key[key]["url"], timeout=20).text
         assert total_on(html) == by_key[key]["value"], (code, key, by_key[key]["url"])
     assert by_key["publications.this_year"]["value"] > 0
+    html = requests.get(module_server.url + by_key["meetings.held"]["url"], timeout=20).text
+    assert total_on(html) == by_key["meetings.held"]["value"] > 0
+    html = requests.get(module_server.url + by_key["publications.objections_unanswered"]["url"], timeout=20).text
+    assert total_on(html) == by_key["publications.objections_unanswered"]["value"]
+    viewers = requests.get(module_server.url + by_key["meetings.viewers"]["url"], timeout=20).text
+    assert f'data-viewers="{by_key["meetings.viewers"]["value"]}"' in viewers
 
 
 @pytest.mark.parametrize("code", [NANLING, COUNTY])

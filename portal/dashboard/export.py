@@ -95,8 +95,8 @@ _encode = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False
 # A character no separator of the detector's digit runs: joining a row's texts with it, a run can't
 # cross from one cell into the next, so the row holds a run exactly when one of its cells does.
 _CELL_BREAK = "\x00"
-# Level 1: a county's export deflates ~1.5 GB of CSV and JSON; level 6 spent several times longer for a
-# zip ~30% smaller. The files inside (and their hashes in the manifest) do not depend on it.
+# Level 1: a county's export deflates ~1.7 GB of CSV and JSON; level 6 took about 2.5 times as long for a
+# zip ~25% smaller. The files inside (and their hashes in the manifest) do not depend on it.
 COMPRESS_LEVEL = 1
 
 

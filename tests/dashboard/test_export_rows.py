@@ -210,3 +210,32 @@ def test_the_export_tests_a_row_once_and_cleans_the_cells_of_a_row_with_digits(m
     cleaned = [{c: export._clean(r[c]) for c in r} for r in rows]
     assert json_text == "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in cleaned) + "\n]\n"
     assert csv_text.splitlines()[8] == "7,手机 139****1201,2026-12-03T14:54:27+08:00,,True,0.50"
+
+
+def test_driver_rows_equal_the_object_rows_on_postgresql(tmp_path, pg_url):
+    """PostgreSQL's driver gives dates, times and booleans as objects where SQLite's gives text and 0/1: the
+    rows read through ``db.driver_rows`` (export tables, the dashboard's stored figures) are the same."""
+    from portal.appeals.domain import EXPORT
+    from portal.core.db import connection
+    from portal.dashboard import precompute, queries
+    from portal.dashboard.models import UnitFigure
+    from portal.ledger.figures import EXPORTS as LEDGER
+    from portal.seals.figures import EXPORTS as SEALS
+    from tests.conftest import load_demo_for, make_app
+    from tests.dashboard.conftest import SYNC
+    app = make_app(tmp_path, pg_url, **SYNC)
+    with app.app_context(), connection():
+        load_demo_for(app)
+        villages = _villages()
+        tables = {t.name: t for t in [EXPORT, *LEDGER, *SEALS]}
+        for name, reference in (("appeals", old_appeal_rows), ("seal_uses", old_use_rows),
+                                ("ledger_entries", _old_entry_rows)):
+            before = list(reference(villages))
+            assert len(before) > 2, name
+            assert list(tables[name].rows(villages)) == before, name
+        precompute.rebuild(app)
+        stored = queries.rows_for([COUNTY])[COUNTY]
+        for row in UnitFigure.select().where(UnitFigure.unit == COUNTY):
+            got = stored[row.key]
+            assert (got.data, got.ok, got.computed_at, got.computed_on) == (row.data, row.ok, row.computed_at,
+                                                                          row.computed_on), row.key

@@ -4,6 +4,8 @@ Figures are shown grouped by the domain that declared them, in declaration
 order; whatever domains exist on this portal appear, and a figure whose
 compute failed is shown as unavailable rather than breaking the page.
 """
+import datetime
+import json
 import logging
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from portal.core import registry
-from portal.core.clock import iso, today
+from portal.core.clock import date_text, iso, today
+from portal.core.db import driver_rows
 from portal.dashboard import precompute
 from portal.dashboard.models import UnitFigure
 from portal.units.models import Unit
@@ -47,11 +50,27 @@ def declared():
     return out
 
 
+class StoredFigure:
+    """One stored figure as the pages read it (``UnitFigure``'s columns they use, its JSON parsed once)."""
+    __slots__ = ("unit", "key", "value", "ok", "computed_at", "computed_on", "data")
+
+    def __init__(self, unit, key, value, ok, computed_at, computed_on):
+        self.unit, self.key, self.value, self.ok = unit, key, value, bool(ok)
+        self.computed_at = (datetime.datetime.fromisoformat(computed_at) if isinstance(computed_at, str)
+                            else computed_at)
+        self.computed_on = datetime.date.fromisoformat(date_text(computed_on))
+        self.data = None if value is None else json.loads(value)
+
+
 def rows_for(codes):
-    """{unit code: {figure key: UnitFigure}} in one query."""
+    """{unit code: {figure key: StoredFigure}} in one query, as the driver gives the rows: a township's page
+    reads ~500 and building a model object of each (its dates parsed by peewee) was half the page's time."""
     out = {code: {} for code in codes}
-    for row in UnitFigure.select().where(UnitFigure.unit.in_(list(codes))):
-        out[row.unit][row.key] = row
+    query = UnitFigure.select(UnitFigure.unit, UnitFigure.key, UnitFigure.value, UnitFigure.ok,
+                              UnitFigure.computed_at, UnitFigure.computed_on).where(UnitFigure.unit.in_(list(codes)))
+    for row in driver_rows(query):
+        figure = StoredFigure(*row)
+        out[figure.unit][figure.key] = figure
     return out
 
 

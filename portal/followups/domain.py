@@ -9,7 +9,7 @@ from portal.core.db import connection
 from portal.core.domain import Domain, Remasker, Section
 from portal.core.personal_data import mask
 from portal.followups import (api, campaigns, demo, describe, funnel, inbox, inbox_views, openapi_paths, panels,
-                              projections, services, views)
+                              projections, public_flags, services, views)
 from portal.followups.models import MODELS, FlagReview, Followup, FunnelTally
 from portal.redflags.models import RedFlag
 from portal.auditlog.views import register_describer
@@ -59,7 +59,7 @@ def setup(app):
 
 
 DOMAIN = Domain(
-    name="followups", models=MODELS, record_types=[campaigns.CAMPAIGN], blueprints=[views.bp, inbox_views.bp, projections.feeds], api_blueprints=[api.bp],
+    name="followups", models=MODELS, record_types=[campaigns.CAMPAIGN], blueprints=[views.bp, inbox_views.bp, projections.feeds, public_flags.bp], api_blueprints=[api.bp],
     actions={
         "followup.open": {"inspector"},
         "followup.conclude": {"inspector"},

@@ -78,21 +78,40 @@ def _villages_of(doc_type, object_id):
     return [row.unit_id] if row is not None else []
 
 
+def is_open():
+    return Followup.state != "concluded"
+
+
+def is_overdue_on(on):
+    return Followup.state.in_(services.AWAITING) & (Followup.due_on < on)
+
+
+def _public(village_ids):
+    """The public follow-ups on these villages: a public figure counts only what its link can list
+    (an internal follow-up never leaves the workbench, not even as a count)."""
+    return Followup.select().where(Followup.unit.in_(list(village_ids)) & (Followup.visibility == "public"))
+
+
 def _open_count(village_ids, on):
-    return Followup.select().where(Followup.unit.in_(list(village_ids)) &
-                                   (Followup.state != "concluded")).count()
+    return _public(village_ids).where(is_open()).count()
 
 
 def _overdue_count(village_ids, on):
-    return Followup.select().where(Followup.unit.in_(list(village_ids)) & Followup.state.in_(services.AWAITING) &
-                                   (Followup.due_on < on)).count()
+    return _public(village_ids).where(is_overdue_on(on)).count()
+
+
+def _list_link(show):
+    def link(unit):
+        if unit.level == "village":
+            return url_for("followups.village_list", code=unit.code, show=show)
+        return url_for("followups.area_list", code=unit.code, show=show)
+    return link
 
 
 FIGURES = [
-    Figure("followups.open", N_("督办未办结"), ["followup"], _villages_of, _open_count,
-           link=lambda unit: url_for("followups.village_list", code=unit.code) if unit.level == "village" else None),
+    Figure("followups.open", N_("督办未办结"), ["followup"], _villages_of, _open_count, link=_list_link("open")),
     Figure("followups.overdue", N_("督办逾期未答复"), ["followup"], _villages_of, _overdue_count,
-           link=lambda unit: url_for("followups.village_list", code=unit.code) if unit.level == "village" else None),
+           link=_list_link("overdue")),
 ]
 
 

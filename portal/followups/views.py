@@ -12,17 +12,19 @@ from markupsafe import Markup
 
 from portal.accounts.models import ROLE_NAMES, User
 from portal.core import registry
+from portal.core.clock import today
 from portal.core.errors import NotFound, PortalError
 from portal.core.forms import Done, action_required, submit
+from portal.core.i18n import N_
 from portal.core.markdown import render_markdown
 from portal.core.personal_data import mask
 from portal.core.permissions import can
-from portal.followups import assignees, campaigns, counting, filters, inbox, objects, services
+from portal.followups import assignees, campaigns, counting, filters, inbox, objects, projections, services
 from portal.followups.forms import (AnswerForm, AskAgainForm, CampaignForm, ConcludeForm, ExtendForm,
                                     FollowupForm, PublishForm)
 from portal.followups.models import FINDINGS, THEMES, Campaign, Followup, FollowupFile, FollowupStep
 from portal.units.models import Unit
-from portal.units.views import village_or_404
+from portal.units.views import area_or_404, village_or_404
 
 bp = Blueprint("followups", __name__)
 
@@ -213,15 +215,43 @@ def mine():
                            due_text=services.due_text, label=assignees.label, type_label=objects.type_label)
 
 
+SHOWN = {"open": N_("未办结"), "overdue": N_("逾期未答复")}  # ?show=: what the dashboard's figures count
+LISTED = 100
+
+
+def _public_listing(village_codes):
+    """(show, total, the newest LISTED rows) of the public follow-ups on these villages, ``?show=open`` or
+    ``overdue`` as ``projections.open_count`` / ``overdue_count`` count them."""
+    show = request.args.get("show", "")
+    query = Followup.select().where(Followup.unit.in_(list(village_codes)) & (Followup.visibility == "public"))
+    if show == "open":
+        query = query.where(projections.is_open())
+    elif show == "overdue":
+        query = query.where(projections.is_overdue_on(today()))
+    else:
+        show = ""
+    return show, query.count(), query.order_by(Followup.id.desc()).limit(LISTED)
+
+
 @bp.get("/v/<code>/followups")
 def village_list(code):
-    """A village's public follow-ups, newest first."""
+    """A village's public follow-ups, newest first (``?show=open|overdue`` filters)."""
     village = village_or_404(code)
-    rows = (Followup.select().where((Followup.unit == village) & (Followup.visibility == "public"))
-            .order_by(Followup.id.desc()).limit(100))
+    show, total, rows = _public_listing([village.code])
     return render_template("followups/village.html", village=village, rows=rows, states=services.STATES,
                            is_overdue=services.is_overdue, label=assignees.label, type_label=objects.type_label,
-                           findings=FINDINGS)
+                           findings=FINDINGS, show=show, shown=SHOWN, total=total)
+
+
+@bp.get("/t/<code>/followups")
+def area_list(code):
+    """A township's or the county's public follow-ups (every village under it), newest first,
+    ``?show=open|overdue`` as the dashboard's figures count them; 404 for any other code."""
+    unit = area_or_404(code)
+    show, total, rows = _public_listing(unit.village_codes())
+    return render_template("followups/area.html", unit=unit, rows=rows, states=services.STATES,
+                           is_overdue=services.is_overdue, label=assignees.label, type_label=objects.type_label,
+                           findings=FINDINGS, show=show, shown=SHOWN, total=total)
 
 
 # -- campaigns ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """What the dashboard shows of the three capitals, and their tables in the open-data export."""
 from flask import url_for
 
+from portal.core.clock import date_text
+from portal.core.db import driver_rows
 from portal.core.domain import ExportTable, Figure
 from portal.core.i18n import N_
 from portal.core.personal_data import mask
@@ -47,14 +49,22 @@ def _warnings_villages_of(doc_type, object_id):
 
 
 def _link(unit):
-    return url_for("ledger.village", village_code=unit.code) if unit.level == "village" else None
+    if unit.level == "village":
+        return url_for("ledger.village", village_code=unit.code)
+    return url_for("ledger.area", code=unit.code)
+
+
+def _warnings_link(unit):
+    """The public list of the unit's open flags of the ledger's rules (the count the figure shows)."""
+    return f"/redflags/{unit.code}?domain=ledger"
 
 
 FIGURES = [
     Figure("ledger.income", N_("本年公开收入"), WATCHES, _villages_of, _year_total("income"), _link, "money"),
     Figure("ledger.expense", N_("本年公开支出"), WATCHES, _villages_of, _year_total("expense"), _link, "money"),
     Figure("ledger.balance", N_("资金余额"), WATCHES, _villages_of, _balance, _link, "money"),
-    Figure("ledger.warnings", N_("三资预警"), WATCHES + ("redflag",), _warnings_villages_of, _warnings, _link, "count"),
+    Figure("ledger.warnings", N_("三资预警"), WATCHES + ("redflag",), _warnings_villages_of, _warnings, _warnings_link,
+           "count"),
 ]
 
 ENTRY_COLUMNS = [("id", "记录编号"), ("village", "村（社区）代码"), ("voucher_no", "凭证号"), ("date", "日期"),
@@ -66,15 +76,16 @@ ENTRY_COLUMNS = [("id", "记录编号"), ("village", "村（社区）代码"), (
 
 
 def _entry_rows(village_ids):
-    """One query, rows as tuples (no model object per entry): a county holds a million."""
+    """One query, rows as the driver gives them (no model object, no field conversion per entry): a county
+    holds a million."""
     query = (Entry.select(Entry.id, Entry.village, Entry.voucher_no, Entry.date, Entry.summary, Entry.account,
                           Entry.direction, Entry.amount_fen, Entry.settlement, Entry.counterparty,
                           Entry.counterparty_code, Entry.handler, Entry.approver, Entry.reverses, Entry.audit_index)
              .where(Entry.village.in_(list(village_ids)) & (Entry.state == "published"))
-             .order_by(Entry.village, Entry.date, Entry.id).tuples())
+             .order_by(Entry.village, Entry.date, Entry.id))
     for (eid, village, voucher, date, summary, account, direction, amount, settlement, counterparty, code, handler,
-         approver, reverses, audit_index) in query.iterator():
-        yield {"id": eid, "village": village, "voucher_no": voucher, "date": date.isoformat(),
+         approver, reverses, audit_index) in driver_rows(query):
+        yield {"id": eid, "village": village, "voucher_no": voucher, "date": date_text(date),
                "summary": mask(summary), "account": account, "direction": direction, "amount": fen_text(amount),
                "settlement": settlement, "counterparty": mask(counterparty), "counterparty_code": code,
                "handler": mask(handler), "approver": mask(approver), "reverses": reverses,

@@ -118,6 +118,19 @@ def entry_count(villages, period, public=True):
         (MonthTotal.month <= _month_of(last))).scalar() or 0)
 
 
+def year_by_village(villages, year):
+    """{village: {"income", "expense"}} of the year's published entries (fen), from the month totals."""
+    first, last, _kind = period_range(str(year))
+    out = {}
+    query = (MonthTotal.select(MonthTotal.village, MonthTotal.direction, fn.SUM(MonthTotal.total_fen))
+             .where(totals.scope(villages, True) & (MonthTotal.month >= _month_of(first)) &
+                    (MonthTotal.month <= _month_of(last)))
+             .group_by(MonthTotal.village, MonthTotal.direction))
+    for village, direction, total in query.tuples():
+        out.setdefault(village, {"income": 0, "expense": 0})[direction] = int(total or 0)
+    return out
+
+
 def published_months(villages):
     """Yield the export's line of every published month of ``villages`` (by village, then month):
     opening, income, expense and closing as ``statement(v, month)`` computes them, read in one pass.

@@ -27,6 +27,7 @@ from portal.ledger.registers import ASSET_STATUS, UNITS, payments_of
 from portal.ledger.rows import DIRECTION_NAMES, fen_text, fen_yuan
 from portal.ledger.warnings import RULE_TITLES, contract_alerts, fence_flags, village_flags
 from portal.units.models import Unit
+from portal.units.views import area_or_404
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -81,6 +82,24 @@ def village(village_code):
                            warnings=village_warnings(village), staff=_is_staff(village),
                            contracts=Contract.select().where(Contract.village == village).count(),
                            assets=Asset.select().where(Asset.village == village).count())
+
+
+@bp.get("/t/<code>")
+def area(code):
+    """A township's or the county's year (the dashboard's 三资 figures): the totals over its villages, as the
+    figures compute them, and each village's published income and expense beside its 咱厝家底 link; 404 for
+    any other code."""
+    unit = area_or_404(code)
+    year = request.args.get("year", type=int) or today().year
+    if not 1949 <= year <= 2100:
+        abort(404)
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    stmt = statements.statement(list(villages), str(year))
+    by_village = statements.year_by_village(list(villages), year)
+    rows = [(villages[c], by_village.get(c, {"income": 0, "expense": 0}))
+            for c in sorted(villages, key=lambda c: (villages[c].sort_order, c))]
+    return render_template("ledger/area.html", unit=unit, year=year, stmt=stmt, rows=rows, fen_text=fen_text,
+                           flags_url=f"/redflags/{unit.code}?domain=ledger")
 
 
 def _period_entries(village, stmt, public=True, page=None):

@@ -23,12 +23,13 @@ def villages_of(doc_type, object_id):
     return [meeting.village_id] if meeting else []
 
 
-def _ended(village_ids):
+def ended_in(village_ids):
+    """The meetings held (ended) in these villages: the figures count them, the area's list shows them."""
     return Meeting.select().where(Meeting.village.in_(list(village_ids)) & (Meeting.status == "ended"))
 
 
 def held(village_ids, today):
-    return _ended(village_ids).count()
+    return ended_in(village_ids).count()
 
 
 def viewers(village_ids, today):
@@ -40,7 +41,7 @@ def viewers(village_ids, today):
 def _link(unit):
     if unit.level == "village":
         return url_for("meetings.village_list", code=unit.code)
-    return url_for("home.township", code=unit.code)
+    return url_for("meetings.area_list", code=unit.code)
 
 
 FIGURES = [

@@ -14,7 +14,9 @@ from portal.meetings.kinds import POSTABLE, kind_name
 from portal.meetings.models import STEPS, AgendaItem, Meeting, MeetingItem
 from portal.meetings.photos import MAX_PHOTO_BYTES, find_photo, photo_path
 from portal.core.permissions import can
-from portal.units.views import village_or_404
+from portal.meetings.figures import ended_in
+from portal.units.models import Unit
+from portal.units.views import area_or_404, village_or_404
 
 bp = Blueprint("meetings", __name__)
 
@@ -41,6 +43,17 @@ def village_list(code):
     upcoming, live, past = services.meetings_of(village)
     return render_template("meetings/list.html", village=village, upcoming=upcoming, live=live, past=past,
                            may_create=can(current_user, "meeting.create", village))
+
+
+@bp.get("/t/<code>/meetings")
+def area_list(code):
+    """A township's or the county's ended meetings, newest first, with each one's peak of viewers: what
+    已举行会议 and 观看人数 count (``figures.held`` / ``viewers``); 404 for any other code."""
+    unit = area_or_404(code)
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    rows = list(ended_in(list(villages)).order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+    return render_template("meetings/area_list.html", unit=unit, villages=villages, rows=rows,
+                           viewers=sum(m.peak_viewers for m in rows))
 
 
 def _agenda_from(form):

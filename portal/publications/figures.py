@@ -9,7 +9,7 @@ import datetime
 
 from flask import url_for
 
-from portal.core.clock import date_text, iso, utc_range
+from portal.core.clock import date_text, iso, today
 from portal.core.domain import ExportTable, Figure
 from portal.core.memo import memoized
 from portal.core.money import amount_text
@@ -17,6 +17,7 @@ from portal.core.routing import to_id
 from portal.publications import duties
 from portal.publications.categories import CATEGORIES, PUBLIC_STATUSES
 from portal.publications.models import Objection, Publication
+from portal.publications.queries import first_published_query, unanswered_objections_query
 from portal.units.models import Unit
 
 
@@ -36,11 +37,7 @@ def villages_of(doc_type, object_id):
 
 def _first_published_between(village_ids, first_day, last_day):
     """Records (series) first made public between two local days: corrections are not new records."""
-    start, end = utc_range(first_day, last_day)
-    return (Publication.select().where(
-        Publication.village.in_(list(village_ids)) & (Publication.version == 1)
-        & Publication.status.in_(PUBLIC_STATUSES)
-        & (Publication.published_at >= start) & (Publication.published_at < end)).count())
+    return first_published_query(village_ids, first_day, last_day).order_by().count()
 
 
 def this_month(village_ids, today):
@@ -62,15 +59,28 @@ def _duty_count(state):
 
 def objections_unanswered(village_ids, today):
     """Objections let through to the public and still without the clerk's answer."""
-    return (Objection.select().join(Publication)
-            .where(Publication.village.in_(list(village_ids)) & (Objection.status == "shown")
-                   & Objection.answered_at.is_null()).count())
+    return unanswered_objections_query(village_ids).order_by().count()
 
 
 def _list_link(unit):
     if unit.level == "village":
         return url_for("publications.village_list", code=unit.code)
     return url_for("home.township", code=unit.code)
+
+
+def _objections_link(unit):
+    if unit.level == "village":
+        return url_for("publications.village_list", code=unit.code)
+    return url_for("publications.area_objections", code=unit.code)
+
+
+def _first_published_link(first_day):
+    """The records a 本月公开 / 本年公开 figure counts: a village's list, an area's new records since then."""
+    def link(unit):
+        if unit.level == "village":
+            return url_for("publications.village_list", code=unit.code)
+        return url_for("publications.area_list", code=unit.code, first_from=first_day(today()).isoformat())
+    return link
 
 
 def _duties_link(unit):
@@ -83,14 +93,16 @@ def _duties_link(unit):
 
 _DUTY_WATCHES = ("publication", "duty_rule")
 FIGURES = [
-    Figure("publications.this_month", "本月公开", ("publication",), villages_of, this_month, _list_link),
-    Figure("publications.this_year", "本年公开", ("publication",), villages_of, this_year, _list_link),
+    Figure("publications.this_month", "本月公开", ("publication",), villages_of, this_month,
+           _first_published_link(lambda day: day.replace(day=1))),
+    Figure("publications.this_year", "本年公开", ("publication",), villages_of, this_year,
+           _first_published_link(lambda day: day.replace(month=1, day=1))),
     Figure("publications.duties_met", "公开责任·已按时", _DUTY_WATCHES, villages_of, _duty_count("met"), _duties_link),
     Figure("publications.duties_due", "公开责任·待公开", _DUTY_WATCHES, villages_of, _duty_count("due"), _duties_link),
     Figure("publications.duties_overdue", "公开责任·逾期", _DUTY_WATCHES, villages_of, _duty_count("overdue"),
            _duties_link),
     Figure("publications.objections_unanswered", "异议未答复", ("objection",), villages_of, objections_unanswered,
-           _list_link),
+           _objections_link),
 ]
 
 

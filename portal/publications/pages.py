@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.routing import ascii_int
-from portal.core.clock import EARLIEST, LATEST
+from portal.core.clock import EARLIEST, LATEST, parse_date, today
 from portal.core.errors import PortalError
 from portal.core.permissions import can
 from portal.publications import duties, objections, powers, services
@@ -21,12 +21,13 @@ from portal.publications.forms import (ActionForm, ModerateForm, ReasonForm, Tex
                                        StepForm, UploadForm)
 from portal.publications.models import Attachment, Objection, PowerItem, Publication, StepRecord
 from portal.core.qr import qr_svg
-from portal.publications.queries import page_of, public_query, superseded_by, versions_of, years_of
+from portal.publications.queries import (first_published_query, page_of, public_query, superseded_by,
+                                         unanswered_objections_query, versions_of, years_of)
 from portal.publications.serialize import masking_preview
 from portal.search.service import refusal_for
 from portal.units.models import Unit
 from portal.units.services import villages_of
-from portal.units.views import village_or_404
+from portal.units.views import area_or_404, village_or_404
 
 
 def readable(pub_id):
@@ -61,6 +62,35 @@ def village_list(code):
                            category=category, status=status, year=year, years=years_of(village),
                            categories=CATEGORIES, statuses={k: STATUSES[k] for k in PUBLIC_STATUSES},
                            all_statuses=STATUSES)
+
+
+@bp.get("/t/<code>/publications")
+def area_list(code):
+    """A township's or the county's new records (first versions) first made public from ``?first_from=``
+    (a date; default this year's first day) to today, newest first: what 本月公开 / 本年公开 count; 404 for
+    any other code."""
+    unit = area_or_404(code)
+    try:
+        first = parse_date(request.args.get("first_from") or None, "first_from", "first_from")
+    except PortalError:
+        first = None
+    first = first or today().replace(month=1, day=1)
+    page = ascii_int(request.args.get("page", "1"))
+    page = page if page and page < 10000 else 1
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    rows, total = page_of(first_published_query(list(villages), first, today()), page)
+    return render_template("publications/area_list.html", unit=unit, villages=villages, rows=rows, total=total,
+                           page=page, first=first, categories=CATEGORIES, all_statuses=STATUSES)
+
+
+@bp.get("/t/<code>/objections")
+def area_objections(code):
+    """A township's or the county's objections shown to the public and not yet answered, oldest first,
+    each with its record: what 异议未答复 counts; 404 for any other code."""
+    unit = area_or_404(code)
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    rows = list(unanswered_objections_query(list(villages)))
+    return render_template("publications/area_objections.html", unit=unit, villages=villages, rows=rows)
 
 
 @bp.get("/p/<int:pub_id>")

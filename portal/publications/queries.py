@@ -3,7 +3,7 @@ import datetime
 
 from portal.publications.categories import PUBLIC_STATUSES
 from portal.core.clock import utc_range
-from portal.publications.models import PowerItem, Publication
+from portal.publications.models import Objection, PowerItem, Publication
 
 PER_PAGE = 20
 
@@ -26,6 +26,26 @@ def public_query(village=None, category=None, year=None, status=None, power_cate
         query = query.join(PowerItem, on=(Publication.power == PowerItem.code)).where(
             PowerItem.category == power_category)
     return query.order_by(Publication.published_at.desc(), Publication.id.desc())
+
+
+def first_published_query(village_codes, first_day, last_day):
+    """Records (series) first made public between two local days, newest first: corrections are not new
+    records (the dashboard's 本月公开 / 本年公开 count these)."""
+    start, end = utc_range(first_day, last_day)
+    return (Publication.select().where(
+        Publication.village.in_(list(village_codes)) & (Publication.version == 1)
+        & Publication.status.in_(PUBLIC_STATUSES)
+        & (Publication.published_at >= start) & (Publication.published_at < end))
+        .order_by(Publication.published_at.desc(), Publication.id.desc()))
+
+
+def unanswered_objections_query(village_codes):
+    """Objections let through to the public and still without the clerk's answer, oldest first (with their
+    records): the dashboard's 异议未答复 counts them."""
+    return (Objection.select(Objection, Publication).join(Publication)
+            .where(Publication.village.in_(list(village_codes)) & (Objection.status == "shown")
+                   & Objection.answered_at.is_null())
+            .order_by(Objection.created_at, Objection.id))
 
 
 def page_of(query, page, per_page=PER_PAGE):

@@ -1,6 +1,5 @@
 """Red flags' declaration: the table, the after-commit re-check, the API and ``flask redflags rebuild``."""
 import click
-from flask import url_for
 from flask.cli import AppGroup
 
 from portal.core import events
@@ -35,10 +34,9 @@ def _open_count(village_ids, _today):
 
 
 def _link(unit):
-    """The public list of the unit's open flags (``GET /api/v1/redflags``, filtered to the unit)."""
-    if unit.level in ("village", "township"):
-        return url_for("redflags_api.listing", **{unit.level: unit.code})
-    return url_for("redflags_api.listing")  # the portal serves one county: every open flag
+    """The public page of the unit's open flags, in words (``/redflags/<code>``, the follow-ups' page beside
+    their inspectors' inbox); ``GET /api/v1/redflags`` gives the same flags as JSON."""
+    return f"/redflags/{unit.code}"
 
 
 FIGURES = [Figure("redflags.open", N_("风险提示（尚未消除）"), ["redflag"], _villages_of, _open_count, link=_link,

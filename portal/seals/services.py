@@ -11,6 +11,7 @@ true (no approval, a must-not certificate, a seal used while suspended) is writt
 import datetime
 
 from flask import current_app
+from peewee import fn
 
 from portal.core import records
 from portal.core.clock import iso, local_date, parse_date, parse_datetime, today, utcnow
@@ -177,6 +178,13 @@ def change_seal(actor, seal_id, step, data):
             SealHandover.update(audit_index=row.audit_index).where(
                 SealHandover.id == _latest_handover(row).id).execute()
     return row
+
+
+def seals_in_use_by_village(village_codes):
+    """{village code: seals in use}, one grouped query (a township's or the county's register)."""
+    return dict(Seal.select(Seal.village, fn.COUNT(Seal.id)).where(Seal.village.in_(list(village_codes))
+                                                                    & (Seal.state == "in_use"))
+                .group_by(Seal.village).tuples())
 
 
 def seals_of(village, include_destroyed=True):
@@ -360,10 +368,11 @@ def return_seal(actor, use_id, data=None):
 
 
 def uses_query(village=None, seal=None, start=None, end=None, certificate_only=False, out_only=False, q=None,
-               with_seal=True, columns=None):
+               with_seal=True, columns=None, villages=None, not_back=False):
     """Uses, newest first, filtered (the log page and the API share it); ``with_seal=False`` for counting
     (the join costs a county-scale count ten times its index scan); ``columns``: only these of each use
-    (with its seal's name), as the log page reads them."""
+    (with its seal's name), as the log page reads them. ``villages``: codes (a township's or the county's
+    log); ``not_back``: only the seals out and not yet returned (state ``out``, as 外带未归还 counts them)."""
     if not with_seal:
         query = SealUse.select(SealUse.id)
     elif columns:
@@ -372,6 +381,8 @@ def uses_query(village=None, seal=None, start=None, end=None, certificate_only=F
         query = SealUse.select(SealUse, Seal).join(Seal)
     if village is not None:
         query = query.where(SealUse.village == village)
+    if villages is not None:
+        query = query.where(SealUse.village.in_(list(villages)))
     if seal is not None:
         query = query.where(SealUse.seal == seal)
     if start is not None:
@@ -384,6 +395,8 @@ def uses_query(village=None, seal=None, start=None, end=None, certificate_only=F
         query = query.where(SealUse.certificate_name > "")
     if out_only:
         query = query.where(SealUse.out_at.is_null(False))
+    if not_back:
+        query = query.where(SealUse.state == "out")
     if q:
         query = query.where(SealUse.purpose.contains(q) | SealUse.document.contains(q))
     return query.order_by(SealUse.used_on.desc(), SealUse.id.desc())

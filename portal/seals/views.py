@@ -19,7 +19,7 @@ from portal.seals.models import SealHandover
 from portal.seals.naming import surname_only
 from portal.seals.vocab import MATTERS, SEAL_KINDS, SEAL_STATES, VOTE_MEETING_KINDS
 from portal.units.models import Unit
-from portal.units.views import village_or_404
+from portal.units.views import area_or_404, village_or_404
 
 bp = Blueprint("seals", __name__)
 PER_PAGE = 30
@@ -35,7 +35,12 @@ def _filters():
     seal = request.args.get("seal", "")
     return {"seal": int(seal) if seal.isdigit() and len(seal) < 16 else None, "from": day("from"), "to": day("to"),
             "certificate": request.args.get("certificate") == "1", "out": request.args.get("out") == "1",
-            "q": (request.args.get("q") or "").strip()[:50]}
+            "not_back": request.args.get("not_back") == "1", "q": (request.args.get("q") or "").strip()[:50]}
+
+
+def _page():
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
 
 
 @bp.get("/v/<code>/seals")
@@ -43,11 +48,10 @@ def village_log(code):
     """The village's seal register and its use log, newest first, filtered and paged."""
     village = village_or_404(code)
     f = _filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    page = _page()
     filters = (village, f["seal"], f["from"], f["to"], f["certificate"], f["out"], f["q"])
-    query = services.uses_query(*filters, columns=services.LOG_COLUMNS)
-    total = services.uses_query(*filters, with_seal=False).order_by().count()
+    query = services.uses_query(*filters, columns=services.LOG_COLUMNS, not_back=f["not_back"])
+    total = services.uses_query(*filters, with_seal=False, not_back=f["not_back"]).order_by().count()
     uses = list(query.paginate(page, PER_PAGE))
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
     return render_template("seals/village.html", village=village, seals=services.seals_of(village), uses=uses,
@@ -55,6 +59,26 @@ def village_log(code):
                            may_record=can(current_user, "seal.use", village), button=ButtonForm(),
                            kinds=SEAL_KINDS, states=SEAL_STATES, matters=MATTERS, surname_only=surname_only,
                            local_text=local_text, cert_kinds=certificates.KINDS)
+
+
+@bp.get("/t/<code>/seals")
+def area_log(code):
+    """A township's or the county's seal use log (every village under it, newest first, the village's
+    filters but the seal) and its seals in use per village; 404 for any other code."""
+    unit = area_or_404(code)
+    f = _filters()
+    page = _page()
+    villages = {u.code: u for u in Unit.select().where(Unit.code.in_(unit.village_codes()))}
+    filters = dict(start=f["from"], end=f["to"], certificate_only=f["certificate"], out_only=f["out"], q=f["q"],
+                   villages=list(villages), not_back=f["not_back"])
+    query = services.uses_query(columns=services.LOG_COLUMNS + (services.U.village,), **filters)
+    total = services.uses_query(with_seal=False, **filters).order_by().count()
+    uses = list(query.paginate(page, PER_PAGE))
+    in_use = services.seals_in_use_by_village(list(villages))
+    args = {k: v for k, v in request.args.items() if k not in ("page", "lang")}
+    return render_template("seals/area.html", unit=unit, villages=villages, in_use=in_use, uses=uses, f=f,
+                           page=page, pages=pages_for(total, PER_PAGE), total=total, args=args,
+                           surname_only=surname_only, local_text=local_text, cert_kinds=certificates.KINDS)
 
 
 @bp.get("/seals/seal/<int:seal_id>")

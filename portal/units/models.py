@@ -27,6 +27,14 @@ class Unit(BaseModel):
         """True when ``other`` is this unit or lies below it in the tree."""
         return other is not None and other.path.startswith(self.path)
 
+    def village_codes(self):
+        """The codes of the villages this unit covers (itself when a village): a township's or the
+        county's scope for the pages that list the records behind a dashboard figure."""
+        if self.level == "village":
+            return [self.code]
+        return [c for (c,) in Unit.select(Unit.code).where((Unit.level == "village") & Unit.path.startswith(self.path))
+                .order_by(Unit.code).tuples()]
+
     def ancestors(self):
         codes = [c for c in self.path.strip("/").split("/")][:-1]
         by_code = {u.code: u for u in Unit.select().where(Unit.code.in_(codes))}

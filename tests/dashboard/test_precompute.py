@@ -214,8 +214,10 @@ def test_open_red_flags_link_to_the_public_list_of_the_same_flags(ddb, dash_app)
         with dash_app.test_request_context():
             figure = next(f for _d, fs in queries.declared() for f in fs if f.key == "redflags.open")
             url = queries.link_of(figure, unit)
-        assert url and url.startswith("/api/v1/redflags"), (code, url)
+        assert url == f"/redflags/{code}", (code, url)
         listing = client.get(url)
         assert listing.status_code == 200
-        assert listing.get_json()["total"] == value(code, "redflags.open"), code
+        assert f'data-total="{value(code, "redflags.open")}"' in listing.get_data(as_text=True), code
+        scope = {} if unit.level == "county" else {unit.level: code}
+        assert client.get("/api/v1/redflags", query_string=scope).get_json()["total"] == value(code, "redflags.open")
     assert value(COUNTY, "redflags.open") > value(HOUXI, "redflags.open") > 0

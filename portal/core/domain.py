@@ -107,6 +107,9 @@ class Remasker:
     remask: Optional[Callable] = None
     entry_types: Sequence[str] = ()
     rehashed: dict = field(default_factory=dict)
+
+
+@dataclass
 class Found:
     """What a ``Subject`` says of one of its objects."""
     title: str  # Chinese, public (masked by whoever shows it)

@@ -20,7 +20,10 @@ def test_home_village_and_units_api(live_server):
     home = requests.get(live_server.url + "/")
     assert home.status_code == 200 and "南岭镇" in home.text and "后溪村" in home.text
     village = requests.get(live_server.url + "/v/350528100200")
-    assert "后溪村" in village.text and "暂无公开内容" in village.text  # sections nobody fills yet
+    assert "后溪村" in village.text
+    from portal.home.sections import SECTIONS
+    for key in SECTIONS:  # every capability's section, in order (tests/pages/test_village_sections checks their items)
+        assert f'id="section-{key}"' in village.text, key
     units = requests.get(live_server.url + "/api/v1/units").json()["units"]
     levels = {u["level"] for u in units}
     assert levels == {"county", "township", "village", "grid"}

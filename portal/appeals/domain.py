@@ -128,6 +128,15 @@ def setup(app):
         _start_sweeper(app)
 
 
+def _drop_due_at_index(migrator, db):
+    """Drop the index on ``appeal.due_at`` alone: no query needs it (each filters on the state too, and the
+    (state, due_at) and (state, village, due_at, accepted_at) indexes answer it, EXPLAIN QUERY PLAN checked),
+    while each escalation of the sweep rewrote an entry of it. ``appeal_state`` stays: the public list by
+    status reads it in id order (without it, ``?status=fixed`` sorts 830,000 rows at 1M: 0.3 → 134 ms)."""
+    db.execute_sql('DROP INDEX IF EXISTS "appeal_due_at"')
+    return []
+
+
 DOMAIN = Domain(
     name="appeals", models=MODELS, blueprints=[views.bp, open311.bp], api_blueprints=[api.bp],
     actions={
@@ -143,4 +152,5 @@ DOMAIN = Domain(
     openapi_paths=openapi_paths.PATHS, openapi_schemas=openapi_paths.SCHEMAS,
     figures=FIGURES, exports=[EXPORT], flag_rules=flags.RULES, demo=demo.load, demo_order=60, setup=setup,
     public=("portal.appeals.stats",),
+    migrations=[(14, "appeal_drop_due_at_index", _drop_due_at_index)],
 )

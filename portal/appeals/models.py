@@ -27,7 +27,9 @@ class Appeal(RecordModel):
     contact_phone = peewee.CharField(max_length=20, default="")  # the resident's phone: staff only
     receipt_hash = peewee.CharField(max_length=64, null=True, index=True)  # HMAC of the receipt code (anonymous/代办)
     idem_key = peewee.CharField(max_length=64, null=True, unique=True)  # HMAC of the client's idempotency key
-    due_at = peewee.DateTimeField(index=True)  # naive UTC deadline of the current stage
+    # no index of its own: every query on due_at has a state too, and (state, due_at) or (state, village,
+    # due_at, accepted_at) answers it; each escalation of the sweep rewrites each index holding due_at
+    due_at = peewee.DateTimeField()  # naive UTC deadline of the current stage
     paused_at = peewee.DateTimeField(null=True)  # waiting for the filer since (the clock stands still)
     accepted_at = peewee.DateTimeField(null=True)  # 受理 time; None: never accepted
     first_reply_at = peewee.DateTimeField(null=True)  # the first 答复 (for hours to reply)

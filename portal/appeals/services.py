@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import types
 from contextlib import contextmanager
 
 import peewee
@@ -516,17 +517,28 @@ def sweep(at=None, batch=SWEEP_BATCH):
     return moved
 
 
+# What one escalation of the sweep reads of an appeal: ``audit_payload``'s facts, ``tally.contribution``'s
+# columns and the values the step changes (attribute names as on the model)
+SWEPT = (Appeal.id, Appeal.state, Appeal.village.alias("village_id"), Appeal.grid.alias("grid_id"),
+         Appeal.holder.alias("holder_id"), Appeal.department, Appeal.category, Appeal.urgent, Appeal.text,
+         Appeal.reply, Appeal.reason, Appeal.outcome, Appeal.due_at, Appeal.reopen_count, Appeal.escalations,
+         Appeal.duplicate_of.alias("duplicate_of_id"), Appeal.created_at, Appeal.accepted_at,
+         Appeal.first_reply_at, Appeal.closed_at)
+
+
 def _escalate_overdue(ids, at):
     """One batch of the sweep, in one transaction; returns how many appeals it moved."""
     from audit import log as audit_log
     from portal.core.auditing import actor_name
     reason = clean_text(SWEEP_NOTE, "note", "吹哨理由", MAX_TEXT, required=True)
     with transaction(lock=True):
-        query = (Appeal.select(Appeal, Unit.parent.alias("holder_parent"))
+        query = (Appeal.select(*SWEPT, Unit.parent.alias("holder_parent"))
                  .join(Unit, on=(Appeal.holder == Unit.code))
                  .where(Appeal.id.in_(ids) & Appeal.state.in_(list(HANDLING)) & (Appeal.due_at < at) &
-                        (Unit.level != "county") & Unit.parent.is_null(False)).order_by(Appeal.id).objects())
-        rows = list(query.for_update(of=Appeal) if is_postgres() else query)  # lock the appeals only
+                        (Unit.level != "county") & Unit.parent.is_null(False)).order_by(Appeal.id).dicts())
+        # only the columns the step reads (audit payload, tally, the row's new values), not 35-column models
+        rows = [types.SimpleNamespace(**values)
+                for values in (query.for_update(of=Appeal) if is_postgres() else query)]  # lock the appeals only
         if not rows:
             return 0
         stamp, step_at, due_at = utcnow(), now(), limits.escalation_due(at)

@@ -274,7 +274,7 @@ def iter_backlog(meeting_id, after, page=500):
 def end_meeting(actor, meeting):
     """End the broadcast and seal its whole record in the audit log, then publish it."""
     _require_host(actor, meeting)
-    record_peak(meeting.id, hub().viewers(meeting.id))
+    record_peak(meeting.id, max(hub().peak(meeting.id), hub().viewers(meeting.id)))
     with hub().posting(meeting.id):
         with transaction():
             item = _append_item(actor, meeting, "status", {"status": "ended", "status_name": N_("会议结束")})

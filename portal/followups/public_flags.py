@@ -35,6 +35,14 @@ def _item(row, rules, record_types, villages):
             "lines": [line for line in evidence.lines(row.code, found) if not line[2]]}
 
 
+@bp.get("/redflags/rules")
+def rules_page():
+    """Every red-flag rule in words, what a flag's 规则说明 link opens (the same list as
+    ``/api/v1/redflags/rules``, for residents rather than programs)."""
+    rules = sorted(registry.of().flag_rules.values(), key=lambda r: r.code)
+    return render_template("followups/rules.html", rules=rules)
+
+
 @bp.get("/redflags/<code>")
 def listing(code):
     """The open red flags of a village, a township or the county, newest first, paged; ``?domain=``

@@ -75,20 +75,23 @@ def _objections_link(unit):
 
 
 def _first_published_link(first_day):
-    """The records a 本月公开 / 本年公开 figure counts: a village's list, an area's new records since then."""
+    """The records a 本月公开 / 本年公开 figure counts: the unit's new records since that day."""
     def link(unit):
-        if unit.level == "village":
-            return url_for("publications.village_list", code=unit.code)
         return url_for("publications.area_list", code=unit.code, first_from=first_day(today()).isoformat())
     return link
 
 
-def _duties_link(unit):
-    if unit.level == "village":
-        return url_for("publications.village_duties", code=unit.code)
-    if unit.level == "township":
-        return url_for("publications.township_duties", code=unit.code)
-    return url_for("home.township", code=unit.code)
+def _duties_link(state):
+    """A village's duties, a township's villages side by side; for the county, its townships compared
+    on this figure (each links on to its township's table: every village's duties at once would be
+    the whole county computed on request)."""
+    def link(unit):
+        if unit.level == "village":
+            return url_for("publications.village_duties", code=unit.code)
+        if unit.level == "township":
+            return url_for("publications.township_duties", code=unit.code)
+        return url_for("dashboard.unit_page", code=unit.code, by=f"publications.duties_{state}", _anchor="compare")
+    return link
 
 
 _DUTY_WATCHES = ("publication", "duty_rule")
@@ -97,10 +100,12 @@ FIGURES = [
            _first_published_link(lambda day: day.replace(day=1))),
     Figure("publications.this_year", "本年公开", ("publication",), villages_of, this_year,
            _first_published_link(lambda day: day.replace(month=1, day=1))),
-    Figure("publications.duties_met", "公开责任·已按时", _DUTY_WATCHES, villages_of, _duty_count("met"), _duties_link),
-    Figure("publications.duties_due", "公开责任·待公开", _DUTY_WATCHES, villages_of, _duty_count("due"), _duties_link),
+    Figure("publications.duties_met", "公开责任·已按时", _DUTY_WATCHES, villages_of, _duty_count("met"),
+           _duties_link("met")),
+    Figure("publications.duties_due", "公开责任·待公开", _DUTY_WATCHES, villages_of, _duty_count("due"),
+           _duties_link("due")),
     Figure("publications.duties_overdue", "公开责任·逾期", _DUTY_WATCHES, villages_of, _duty_count("overdue"),
-           _duties_link),
+           _duties_link("overdue")),
     Figure("publications.objections_unanswered", "异议未答复", ("objection",), villages_of, objections_unanswered,
            _objections_link),
 ]

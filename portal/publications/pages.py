@@ -67,9 +67,9 @@ def village_list(code):
 @bp.get("/t/<code>/publications")
 def area_list(code):
     """A township's or the county's new records (first versions) first made public from ``?first_from=``
-    (a date; default this year's first day) to today, newest first: what 本月公开 / 本年公开 count; 404 for
-    any other code."""
-    unit = area_or_404(code)
+    (a date; default this year's first day) to today, newest first: what 本月公开 / 本年公开 count; a
+    village's own the same way; 404 for any other code."""
+    unit = area_or_404(code, village_too=True)
     try:
         first = parse_date(request.args.get("first_from") or None, "first_from", "first_from")
     except PortalError:

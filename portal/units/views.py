@@ -12,9 +12,11 @@ def village_or_404(code):
     return village
 
 
-def area_or_404(code):
-    """A township's or the county's page's unit (the pages listing a whole area's records); else a 404."""
-    unit = Unit.get_or_none((Unit.code == str(code or "")) & (Unit.level.in_(("township", "county"))))
+def area_or_404(code, village_too=False):
+    """A township's or the county's page's unit (the pages listing a whole area's records); else a 404.
+    ``village_too``: a page that lists one village's records the same way (its dashboard figure links there)."""
+    levels = ("township", "county", "village") if village_too else ("township", "county")
+    unit = Unit.get_or_none((Unit.code == str(code or "")) & (Unit.level.in_(levels)))
     if unit is None:
         abort(404)
     return unit

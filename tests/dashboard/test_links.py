@@ -66,3 +66,41 @@ def test_ledger_figures_link_to_the_units_entries_summing_to_them(module_server,
         html = requests.get(module_server.url + by_key[key]["url"], timeout=20).text
         found = re.search(r'id="%s" data-sum="(-?[0-9.]+)"' % key.split(".")[1], html)
         assert found and found.group(1) == by_key[key]["value"], (code, key, found and found.group(1))
+
+
+def test_a_villages_new_records_figures_link_to_as_many_records(module_server):
+    """本月公开 / 本年公开 of a village count records first made public since the month's or year's
+    first day; the link lists those, not every record the village ever made public."""
+    by_key = {f["key"]: f for f in stats(module_server, HOUXI)["figures"]}
+    listed_all = total_on(requests.get(f"{module_server.url}/v/{HOUXI}/publications", timeout=20).text)
+    for key in ("publications.this_month", "publications.this_year"):
+        html = requests.get(module_server.url + by_key[key]["url"], timeout=20).text
+        assert total_on(html) == by_key[key]["value"], (key, by_key[key]["url"])
+    assert by_key["publications.this_month"]["value"] < listed_all  # the demo has older records
+
+
+@pytest.mark.parametrize("state", ["met", "due", "overdue"])
+def test_the_countys_duty_figures_link_to_its_townships_numbers(module_server, state):
+    """The county's 公开责任 figures open the comparison of its townships on that figure (each
+    township's number, which links on to the township's duties table), not a bare list of townships."""
+    key = f"publications.duties_{state}"
+    figure = {f["key"]: f for f in stats(module_server, COUNTY)["figures"]}[key]
+    html = requests.get(module_server.url + figure["url"], timeout=20).text
+    table = html.split('id="compare-table"', 1)[1].split("</table>", 1)[0]
+    shown = [int(n) for n in re.findall(r'<td class="num">\s*(\d+)', table)]
+    assert shown and sum(shown) == figure["value"], (figure["url"], shown)
+    township = stats(module_server, NANLING)
+    assert {f["key"]: f for f in township["figures"]}[key]["url"] == f"/u/{NANLING}/duties"
+
+
+def test_the_rules_link_of_the_flags_page_is_a_page_naming_every_rule(module_server):
+    html = requests.get(f"{module_server.url}/redflags/{COUNTY}", timeout=20).text
+    link = re.search(r'<a href="([^"]+)">规则说明</a>', html)
+    assert link, "no link to the rules"
+    page = requests.get(module_server.url + link.group(1), timeout=20)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    rules = requests.get(f"{module_server.url}/api/v1/redflags/rules", timeout=20).json()["rules"]
+    assert len(rules) > 10
+    for rule in rules:
+        assert f'id="rule-{rule["code"]}"' in page.text, rule["code"]
+        assert rule["title"] in page.text

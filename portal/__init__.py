@@ -15,7 +15,7 @@ from flask import Flask
 
 from portal import config as config_mod
 from portal.core import db as core_db
-from portal.core.db import database, ensure_schema, open_database
+from portal.core.db import database, ensure_schema, open_database, release_idle
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def bind_database(url):
     """Open the database for ``url``, bind the model proxy to it and upgrade the schema."""
     from portal.core.migrations import upgrade
     db = open_database(url)
+    if database.obj is not None:
+        release_idle(database.obj)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     try:

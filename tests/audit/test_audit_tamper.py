@@ -12,7 +12,7 @@ from audit.sources import unregister
 from audit.verify import VerifyError
 from portal.auditlog import record, register_source
 from portal.auditlog.services import current_checkpoint
-from portal.core.db import database
+from portal.core.db import database, release_idle
 from portal.units.models import Unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,6 +143,7 @@ def test_restored_older_copy_is_caught_by_a_saved_checkpoint(log12, tmp_path):
     resident_saved = verify.load_saved(cp.note, notes.vkey(cp.key.name, bytes(cp.key.public_key)))
     assert verify.verify_database(progress=False, saved=[resident_saved]) == 15
     database.close()
+    release_idle(database.obj)  # as a stopped process: no pooled connection keeps the old file open
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     shutil.copy(old_copy, db_path)

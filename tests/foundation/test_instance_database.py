@@ -17,11 +17,12 @@ def _users(instance, name):
 
 def _instance_with_user(tmp_path, folder, username, **config):
     from portal.accounts.services import create_user
-    from portal.core.db import database
+    from portal.core.db import database, release_idle
     app = make_app(tmp_path / folder, **config)
     database.connect(reuse_if_open=True)
     create_user(username, "admin", password="a-long-enough-password-1")
     database.close()
+    release_idle(database.obj)  # as a stopped process: no pooled connection keeps the file (and its WAL) open
     return app, tmp_path / folder / "instance"
 
 

@@ -123,3 +123,30 @@ def test_the_inspectors_inbox_lists_both_kinds(module_server):
         assert links, code
         for link in links:
             assert s.get(url + link.replace("&amp;", "&"), timeout=60).status_code == 200, (code, link)
+
+
+def test_only_changes_that_can_move_a_duty_recompute_the_villages_duties(people, monkeypatch):
+    """A draft or an approval is not public: no periodic duty counts it, so the village's eleven duty
+    queries are not run again for it; a publish is, and so is a draft of a category with an amount rule
+    (its matter counts from the decision date, drafts too). check == scan throughout."""
+    from tests.publications.test_lifecycle import draft
+    from portal.publications.models import DutyRule
+    assert {r.kind for r in DutyRule.select().where(DutyRule.active & (DutyRule.category == "party"))} == {"periodic"}
+    recomputed = []
+    real = flags.overdue_by_village
+    monkeypatch.setattr(flags, "overdue_by_village", lambda codes, on=None: recomputed.append(list(codes))
+                        or real(codes, on))
+    pub = services.create_draft(people.clerk, people.village, {"title": "第四季度党务公开", "category": "party",
+                                                               "body": "本季度党员大会两次。"})
+    services.approve(people.supervisor, pub)
+    assert recomputed == []
+    services.publish(people.clerk, pub)
+    assert recomputed == [[people.village.code]]
+    assert set(_open(flags.DUTY_CODE)) == set(_scanned(flags.DUTY_CODE))
+    recomputed.clear()
+    assert "amount" in {r.kind for r in DutyRule.select().where(DutyRule.active & (DutyRule.category == "result"))}
+    big = draft(people, power="QY-02", amount="50000", decided_on=(today() - datetime.timedelta(days=30)).isoformat())
+    recomputed.clear()
+    services.approve(people.supervisor, big)  # not public yet, but its matter is overdue since its decision
+    assert recomputed == [[people.village.code]]
+    assert set(_open(flags.DUTY_CODE)) == set(_scanned(flags.DUTY_CODE))

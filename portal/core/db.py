@@ -131,39 +131,46 @@ class ConnectionPool:
         self._idle = []
         self._guard = threading.Lock()
 
-    def borrow(self):
-        """Give this thread's (greenlet's) peewee state a connection: an idle one, else a new one."""
-        self._slots.acquire()
+    def borrow(self, wait=True):
+        """Give this thread's (greenlet's) peewee state a connection: an idle one, else a new one.
+
+        ``wait=False`` (a meeting's host posting while thousands of viewers join) never queues behind the
+        others: without a free slot it opens one more connection, closed when given back. Returns whether
+        a slot is held (``give_back`` needs it)."""
+        if not self._slots.acquire(blocking=wait):
+            self.db.connect()
+            return False
         try:
             while True:
                 with self._guard:
                     raw = self._idle.pop() if self._idle else None
                 if raw is None:
                     self.db.connect()  # opens and initialises it (PRAGMAs) for this thread
-                    return
+                    return True
                 if _usable(raw):
                     self.db._state.set_connection(raw)
-                    return
+                    return True
                 self._discard(raw)
         except BaseException:
             self._slots.release()
             raise
 
-    def give_back(self):
-        """Take this thread's connection back; keep it if it is clean, else close it."""
+    def give_back(self, slot=True):
+        """Take this thread's connection back; keep it if it is clean (and held a slot), else close it."""
         db = self.db
         try:
             if db.is_closed():
                 return  # closed inside the unit of work: nothing to keep
             raw = db._state.conn
             db._state.reset()
-            if _clean(raw):
+            if slot and _clean(raw):
                 with self._guard:
                     self._idle.append(raw)
             else:
                 self._discard(raw)
         finally:
-            self._slots.release()
+            if slot:
+                self._slots.release()
 
     def _discard(self, raw):
         try:
@@ -215,21 +222,22 @@ _pool_guard = threading.Lock()
 
 
 @contextmanager
-def connection():
+def connection(wait=True):
     """A connection for code outside a request (Socket.IO handlers, CLI, threads), lent by the pool.
 
     Inside a request or another ``connection()`` it is the one already open, so nesting is harmless.
+    ``wait=False``: never wait for the pool (see ``ConnectionPool.borrow``).
     """
     db = database.obj
     if not db.is_closed():
         yield db
         return
     pool = pool_of(db)
-    pool.borrow()
+    slot = pool.borrow(wait)
     try:
         yield db
     finally:
-        pool.give_back()  # a transaction left open (an error peewee did not unwind) is rolled back
+        pool.give_back(slot)  # a transaction left open (an error peewee did not unwind) is rolled back
 
 
 def init_app(app):

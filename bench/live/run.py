@@ -176,7 +176,8 @@ def run_one(name, server, args, workdir):
         "ack_max_ms": round(max(ack_s) * 1000, 1) if ack_s else None,
         "delivered": received, "lost": expected * args.viewers - received,
         "out_of_order": sum(r["bad_order"] for r in results), "duplicates": sum(r["dups"] for r in results),
-        "disconnects": sum(r.get("disconnects", 0) for r in results),
+        "disconnects": sum(r.get("disconnects", 0) for r in results),  # dropped by the server (not the end's)
+        "rejoins": sum(r.get("rejoins", 0) for r in results),
         "viewers_complete": sum(r.get("complete", 0) for r in results),
         "p50_ms": round(q[49] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
         "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,

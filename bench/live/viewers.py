@@ -59,7 +59,8 @@ async def viewer(url, meeting, expected, stats, joined):
 
     @client.on("disconnect", namespace="/live")
     async def on_disconnect(*args):
-        stats["disconnects"] += 1
+        if not state.get("done"):  # dropped, not our own disconnect at the end
+            stats["disconnects"] += 1
 
     @client.on("connect", namespace="/live")
     async def on_connect():
@@ -77,6 +78,7 @@ async def viewer(url, meeting, expected, stats, joined):
     joined.append(1)
     await done.wait()
     stats["per_viewer"].append(state)
+    state["done"] = True
     await client.disconnect()
 
 

@@ -140,7 +140,8 @@ def run_one(name, server, args, workdir):
         out = workdir / f"{name}-{i}.json"
         viewers.append((subprocess.Popen([PY, str(HERE / "viewers.py"), urls[i % len(urls)], str(meeting), str(count),
                                           str(expected), str(args.seconds + 120), str(out)],
-                                         stdout=subprocess.PIPE, text=True), out))
+                                         stdout=subprocess.PIPE, stderr=open(workdir / f"{name}-{i}.err", "ab"),
+                                         text=True), out))
     t0 = time.time()
     for p, _ in viewers:
         line = p.stdout.readline().strip()
@@ -151,14 +152,15 @@ def run_one(name, server, args, workdir):
     joined = sum(rss_kib(p.pid) for p in procs)
     host = socketio.Client()
     host.connect(urls[0], namespaces=["/live"], auth={"token": token} if token else None, transports=["websocket"])
-    acks = []
+    acks, ack_s = [], []
     first_send = time.time()
     for i in range(expected):
         target = first_send + i / args.rate
         time.sleep(max(0, target - time.time()))
+        sent = time.time()
         host.emit("post", {"meeting": meeting, "kind": "transcript",
-                           "data": {"text": f"bench {i} {stamp(time.time())}"}}, namespace="/live",
-                  callback=acks.append)
+                           "data": {"text": f"bench {i} {stamp(sent)}"}}, namespace="/live",
+                  callback=lambda ack, sent=sent: (acks.append(ack), ack_s.append(time.time() - sent)))
     for p, _ in viewers:
         p.wait()
     host.disconnect()
@@ -170,8 +172,13 @@ def run_one(name, server, args, workdir):
     return {
         "server": name, "processes": len(procs), "viewers": args.viewers, "items_posted": expected,
         "acks_ok": sum(1 for a in acks if a.get("ok")),
+        "ack_p50_ms": round(statistics.median(ack_s) * 1000, 1) if ack_s else None,
+        "ack_max_ms": round(max(ack_s) * 1000, 1) if ack_s else None,
         "delivered": received, "lost": expected * args.viewers - received,
         "out_of_order": sum(r["bad_order"] for r in results), "duplicates": sum(r["dups"] for r in results),
+        "disconnects": sum(r.get("disconnects", 0) for r in results),  # dropped by the server (not the end's)
+        "rejoins": sum(r.get("rejoins", 0) for r in results),
+        "viewers_complete": sum(r.get("complete", 0) for r in results),
         "p50_ms": round(q[49] * 1000, 1), "p99_ms": round(q[98] * 1000, 1),
         "max_ms": round(latencies[-1] * 1000, 1) if latencies else None,
         "delivered_per_s": round(received / max(1e-9, last - first_send), 1),
@@ -179,6 +186,28 @@ def run_one(name, server, args, workdir):
         "rss_idle_mib": round(idle / 1024, 1), "rss_joined_mib": round(joined / 1024, 1),
         "kib_per_viewer": round((joined - idle) / args.viewers, 1),
     }
+
+
+def stop(procs):
+    """SIGTERM, and SIGKILL after 30 s: a server still draining a backlog is not left running."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def raise_open_files():
+    """3,000 viewers are 3,000 sockets in the server and as many in the viewer processes: lift the soft
+    limit on open files to the hard one (children inherit it)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def main():
@@ -192,6 +221,10 @@ def main():
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
+    nofile = raise_open_files()
+    if nofile < 2 * args.viewers + 1000:
+        print(f"warning: ulimit -n is {nofile}; {args.viewers} viewers need about {2 * args.viewers + 1000}",
+              file=sys.stderr)
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     rows = []
     if args.cluster:
@@ -199,9 +232,7 @@ def main():
         try:
             print(json.dumps(run_one("portal-cluster", server, args, workdir), ensure_ascii=False), flush=True)
         finally:
-            for proc in server[0]:
-                proc.terminate()
-                proc.wait(10)
+            stop(server[0])
             drop_schema(args.postgres, schema)
         return
     for name, starter in (("portal", start_portal), ("bare", start_bare)):
@@ -211,9 +242,7 @@ def main():
         try:
             rows.append(run_one(name, server, args, workdir))
         finally:
-            for proc in server[0]:
-                proc.terminate()
-                proc.wait(10)
+            stop(server[0])
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     if len(rows) < 2:
         return

@@ -3,7 +3,8 @@
 Prints ``ready`` once every viewer has joined, then records every item: its
 latency (receive time minus the host's send time carried in the text), and
 whether it arrived in order. Exits when each viewer has ``expected`` items or
-on ``deadline``; writes a JSON summary to ``out``.
+on ``deadline``; writes a JSON summary to ``out``. A viewer that loses its connection reconnects and joins
+again with the last sequence number it has, as the portal's page does (the disconnects are counted).
 Usage: ``python viewers.py URL MEETING COUNT EXPECTED DEADLINE_S OUT``.
 """
 import asyncio
@@ -56,18 +57,33 @@ async def viewer(url, meeting, expected, stats, joined):
             if state["got"] >= expected:
                 done.set()
 
+    @client.on("disconnect", namespace="/live")
+    async def on_disconnect(*args):
+        if not state.get("done"):  # dropped, not our own disconnect at the end
+            stats["disconnects"] += 1
+
+    @client.on("connect", namespace="/live")
+    async def on_connect():
+        # As the portal's page does: after a reconnect, join again from the last item shown (the portal sends
+        # what was missed; the bare server has no backlog, so what it sent meanwhile is lost).
+        if state.get("joined"):
+            stats["rejoins"] += 1
+            await client.emit("join", {"meeting": meeting, "last_seq": state["last"]}, namespace="/live")
+
     await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=60)
     ack = await client.call("join", {"meeting": meeting, "last_seq": 0},
                             namespace="/live", timeout=60)
     assert ack.get("ok"), ack
+    state["joined"] = True
     joined.append(1)
     await done.wait()
     stats["per_viewer"].append(state)
+    state["done"] = True
     await client.disconnect()
 
 
 async def main(url, meeting, count, expected, deadline, out):
-    stats = {"latencies": [], "received": 0, "per_viewer": [], "last_receive": 0}
+    stats = {"latencies": [], "received": 0, "per_viewer": [], "last_receive": 0, "disconnects": 0, "rejoins": 0}
     joined = []
     tasks = []
     for i in range(count):

@@ -12,8 +12,11 @@ DEFAULT_MAX_INDEX_LAG = 50  # audit entries the search index may trail before th
 
 @bp.route("/healthz")
 def healthz():
-    """200 ``{"status": "ok"}`` whenever the process can answer at all."""
-    return jsonify(status="ok", pid=os.getpid())
+    """200 ``{"status": "ok"}`` whenever the process can answer at all, with the database connections the
+    process holds (``open``), has opened (``opened``), held at most at once (``peak``) and may lend to work
+    outside requests (``pool``)."""
+    stats = getattr(database.obj, "connection_stats", None)
+    return jsonify(status="ok", pid=os.getpid(), db_connections=dict(stats) if stats else None)
 
 
 def _check(fn):

@@ -229,7 +229,12 @@ class Hub:
             unsaved, self._unsaved_peaks = self._unsaved_peaks, set()
         for meeting_id in unsaved:
             if self.on_count:
-                self.on_count(meeting_id, self._peak[meeting_id])
+                try:
+                    self.on_count(meeting_id, self._peak[meeting_id])
+                except Exception:  # kept for the next tick: a refused write must not lose the high
+                    log.exception("saving the viewer peak of meeting %s failed; the next tick retries", meeting_id)
+                    with self._lock:
+                        self._unsaved_peaks.add(meeting_id)
 
     def _ticker(self):
         while True:

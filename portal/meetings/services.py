@@ -290,8 +290,11 @@ def end_meeting(actor, meeting):
 
 
 def record_peak(meeting_id, total):
-    """Keep the most viewers seen at once (from the viewer counter's thread or a join)."""
-    with connection():
+    """Keep the most viewers seen at once (from the viewer counter's tick, and at the end).
+
+    A write like any other: in ``transaction()``, so on SQLite it queues behind the process's other writers
+    instead of waiting in SQLite's busy handler (where, under load, it timed out: "database is locked")."""
+    with connection(), transaction():
         (Meeting.update(peak_viewers=total)
          .where((Meeting.id == meeting_id) & (Meeting.peak_viewers < total) & (Meeting.status == "live"))
          .execute())

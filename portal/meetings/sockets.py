@@ -1,7 +1,7 @@
 """Socket.IO namespace ``/live``: join, post, question, moderate (contract in docs/live.md).
 
-Every handler opens its own database connection and closes it (there is no
-request around a socket event), answers with an ack ``{"ok": true, …}`` or
+Every handler borrows a database connection from the process's pool and gives
+it back (there is no request around a socket event), answers with an ack ``{"ok": true, …}`` or
 ``{"ok": false, "error": {"code", "message"}}``, and never lets an exception
 escape: a malformed payload gets an error ack, the connection lives on.
 Who a connection is was settled once at connect (bearer token in ``auth``, or
@@ -35,15 +35,21 @@ def _error(code, message, params=None):
     return {"ok": False, "error": {"code": code, "message": localized(message, params)}}
 
 
-def _handler(fn):
-    """Explicit connection, uniform acks, and no exception ever reaches the server loop."""
+def _handler(fn=None, *, host=False):
+    """Explicit connection, uniform acks, and no exception ever reaches the server loop.
+
+    Viewers' events wait for a pooled connection; a host's (``host=True``: post, moderate) never waits
+    behind thousands of viewers joining at once."""
+    if fn is None:
+        return functools.partial(_handler, host=host)
+
     @functools.wraps(fn)
     def wrapped(*args):
         data = args[0] if args else None
         if len(args) > 1 or not isinstance(data, dict):
             return _error("bad_payload", "消息格式不对：须为一个JSON对象。")
         try:
-            with connection():
+            with connection(wait=not host):
                 return fn(data)
         except PortalError as exc:
             return _error(exc.code, exc.template, exc.params)
@@ -121,7 +127,7 @@ def on_leave(data):
     return {"ok": True}
 
 
-@_handler
+@_handler(host=True)
 def on_post(data):
     """Host only: ``{"meeting", "kind", "data"}`` → ``{"ok": true, "seq": n}``."""
     user, meeting = _hosting(data)
@@ -140,7 +146,7 @@ def on_question(data):
     return {"ok": True, "question": question.id, "status": question.status}
 
 
-@_handler
+@_handler(host=True)
 def on_moderate(data):
     """Host only: ``{"meeting", "question", "action": "approve"|"hide"}``."""
     user, meeting = _hosting(data)

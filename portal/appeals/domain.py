@@ -18,7 +18,7 @@ from portal.appeals import api, demo, flags, open311, openapi_paths, services, s
 from portal.appeals.models import MODELS, Appeal
 from portal.core import background
 from portal.core.clock import iso, local_text, parse_datetime
-from portal.core.db import connection, driver_rows
+from portal.core.db import connection, driver_rows, id_list
 from portal.core.domain import Domain, ExportTable, Figure, Remasker, Section
 from portal.core.i18n import N_
 from portal.home import workspace as home_workspace
@@ -52,8 +52,8 @@ def _villages_of(doc_type, object_id):
 def _villages_of_many(doc_type, object_ids):
     ids = sorted({int(i) for i in object_ids if str(i).isdigit()})
     out = set()
-    for start in range(0, len(ids), 500):
-        query = Appeal.select(Appeal.village).where(Appeal.id.in_(ids[start:start + 500])).distinct()
+    for start in range(0, len(ids), 5000):
+        query = Appeal.select(Appeal.village).where(Appeal.id.in_(id_list(ids[start:start + 5000]))).distinct()
         out.update(village for (village,) in query.tuples())
     return out
 

@@ -238,3 +238,25 @@ def test_the_sweep_pauses_the_cyclic_collector_and_restores_it(county, monkeypat
     with pytest.raises(RuntimeError):
         services.sweep(later + datetime.timedelta(days=30))
     assert gc.isenabled()
+
+
+def test_an_instance_indexed_on_the_holder_alone_upgrades_to_state_and_holder(tmp_path):
+    """Migration 15: the index on appeal.holder_code alone (rewritten all over by every escalation) gives
+    way to (state, holder_code); a fresh database has only the latter."""
+    from portal.core.db import database
+    from portal.core.migrations import SchemaMigration
+
+    def indexes():
+        return {name for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appeal'").fetchall()}
+    make_app(tmp_path)
+    with database.connection_context():
+        assert "appeal_state_holder_code" in indexes() and "appeal_holder_code" not in indexes()
+        # as an instance stood before the step
+        database.execute_sql('DROP INDEX "appeal_state_holder_code"')
+        database.execute_sql('CREATE INDEX "appeal_holder_code" ON "appeal" ("holder_code")')
+        SchemaMigration.delete().where(SchemaMigration.version == 15).execute()
+    make_app(tmp_path)
+    with database.connection_context():
+        assert "appeal_state_holder_code" in indexes() and "appeal_holder_code" not in indexes()
+        assert SchemaMigration.get_by_id(15).name == "appeal_holder_index_by_state"

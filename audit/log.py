@@ -85,17 +85,18 @@ def _append_prepared(prepared):
     frontier = merkle.CompactRange.from_bytes(index, frontier_bytes)
     prev = last_leaf.hex() if index else GENESIS_PREV
     out, rows = [], []
+    blob = AuditEntry.entry.db_value
     for actor, action, object_type, object_id, payload_bytes, digests, when in prepared:
         fields = entry_fields(index, when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), actor, action, object_type,
                               object_id, sha256_hex(payload_bytes), digests, prev)
         data = canonical_json(fields)
         leaf = merkle.leaf_hash(data)
         nodes = b"".join(frontier.append(leaf))
-        entry = AuditEntry(idx=index, entry=data, leaf=leaf, nodes=nodes, payload=payload_bytes.decode("utf-8"),
-                           action=action, object_type=object_type, object_id=object_id,
-                           created_at=when.replace(microsecond=0))
-        rows.append((index, _blob(data), _blob(leaf), _blob(nodes), entry.payload, action, object_type,
-                     object_id, entry.created_at))
+        payload_text, created_at = payload_bytes.decode("utf-8"), when.replace(microsecond=0)
+        entry = _entry(idx=index, entry=data, leaf=leaf, nodes=nodes, payload=payload_text, action=action,
+                       object_type=object_type, object_id=object_id, created_at=created_at)
+        rows.append((index, blob(data), blob(leaf), blob(nodes), payload_text, action, object_type,
+                     object_id, created_at))
         out.append(entry)
         prev = leaf.hex()
         index += 1
@@ -107,6 +108,17 @@ INSERT_ENTRY = ("INSERT INTO audit_entry (idx, entry, leaf_hash, nodes, payload,
                 "created_at) VALUES ")
 ENTRY_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 UPDATE_HEAD = "UPDATE audit_head SET size = ?, frontier = ?, last_leaf = ? WHERE id = 1"
+
+
+def _entry(**fields):
+    """``AuditEntry(**fields)`` with every field given, as peewee builds it (the values in ``__data__``,
+    each field dirty), without its default computing and per-field ``setattr``: a bulk append of
+    16,000 entries spent more building these objects than hashing them."""
+    entry = AuditEntry.__new__(AuditEntry)
+    entry.__data__ = fields
+    entry._dirty = set(fields)
+    entry.__rel__ = {}
+    return entry
 
 
 def _blob(data):

@@ -6,6 +6,7 @@ from portal.appeals import services
 from portal.appeals.models import Appeal
 from portal.core import memo
 from portal.core.clock import iso, utcnow
+from portal.core.db import id_list
 from portal.core.domain import Flag, FlagRule
 from portal.core.i18n import N_
 
@@ -38,8 +39,8 @@ def _checked_rows(ids):
     read once for both rules while the red flags of a batch are computed (``memo``)."""
     def read():
         out = []
-        for start in range(0, len(ids), 500):
-            out.extend(Appeal.select(*CHECKED).where(Appeal.id.in_(ids[start:start + 500])).namedtuples())
+        for start in range(0, len(ids), 5000):
+            out.extend(Appeal.select(*CHECKED).where(Appeal.id.in_(id_list(ids[start:start + 5000]))).namedtuples())
         return out
     return memo.memoized(("appeals.flags.checked", tuple(ids)), read)
 

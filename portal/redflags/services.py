@@ -18,7 +18,7 @@ from flask import current_app
 
 from portal.core import events, memo, registry
 from portal.core.clock import iso, utcnow
-from portal.core.db import database, transaction
+from portal.core.db import database, id_list, transaction
 from portal.core.domain import Flag
 from portal.redflags.models import RedFlag, RedFlagTally
 from portal.units.models import Unit
@@ -40,6 +40,7 @@ def _evidence_text(evidence):
 
 
 CHUNK = 500  # ids per IN (...) and rows per INSERT: within every backend's parameter limit
+READ_CHUNK = 5000  # object ids per read of their flags (written into the statement, no parameters)
 
 
 def _chunks(items, size=CHUNK):
@@ -59,9 +60,11 @@ def _rows_of(codes, by_type=None):
     if by_type is None:
         queries = [RedFlag.select(*columns).where(which)]
     else:
+        # ids written into the statement (``id_list``): peewee binding thousands of them one node each
+        # cost more than the read, after every batch of a sweep
         queries = [RedFlag.select(*columns).where(which & (RedFlag.object_type == object_type)
-                                                  & RedFlag.object_id.in_(chunk))
-                   for object_type, ids in by_type.items() for chunk in _chunks(sorted(ids))]
+                                                  & RedFlag.object_id.in_(id_list(chunk)))
+                   for object_type, ids in by_type.items() for chunk in _chunks(sorted(ids), READ_CHUNK)]
     out = {}
     for query in queries:
         for code, object_type, object_id, row_id, village, evidence, cleared in database.execute(query).fetchall():

@@ -133,3 +133,130 @@ def test_the_sweep_escalates_in_batches_each_step_audited_and_verifiable(county,
     assert open_flags() == followed
     code, out = audit_verify(f"sqlite:///{tmp_path / 'instance' / 'portal.db'}")
     assert code == 0, out
+
+
+@pytest.fixture
+def synced(tmp_path):
+    """The demo county with figures and search kept inline (the after-commit work done by the time a step returns)."""
+    from portal.core.db import database
+    from tests.conftest import demo_into
+    app = make_app(tmp_path, APPEAL_LIMIT_HOURS={"general": 1}, APPEAL_SWEEP_SECONDS=0, DASHBOARD_SYNC=True,
+                   SEARCH_SYNC=True)
+    demo_into(app)
+    database.connect(reuse_if_open=True)
+    yield app, {u.username: u for u in User.select()}
+    database.close()
+
+
+def overdue_appeals(people, n, hours_ago=3):
+    """``n`` appeals of 后溪村 accepted and dispatched ``hours_ago`` (past their 1 h limit now): some
+    started, one replied and reopened (so it has hours to first reply in the tallies)."""
+    out = []
+    with services.clock_at(utcnow() - datetime.timedelta(hours=hours_ago)):
+        for i in range(n):
+            row = accepted_appeal(people)
+            if i % 3 == 1:
+                services.act(people["grid_houxi"], row.id, "start")
+            if i % 3 == 2:
+                services.act(people["handler_houxi"], row.id, "reply", {"note": "已修复。", "outcome": "fixed"})
+                services.act(people["handler_houxi"], row.id, "reopen", {"note": "群众反映仍未修好。"})
+            out.append(Appeal.get_by_id(row.id))
+    return out
+
+
+def test_the_sweep_leaves_the_tallies_a_rebuild_gives(synced):
+    """The sweep moves no counter (a handling state to "escalated"; the times the tallies read stay): the
+    tallies after a sweep of a big batch are those before it, and those a rebuild from the rows gives."""
+    from portal.appeals import tally
+    from portal.appeals.models import AppealHours, AppealTally
+    _app, people = synced
+    rows = overdue_appeals(people, 9)
+    assert {r.state for r in rows} == {"dispatched", "in_progress", "reopened"}
+
+    def tallies():  # every row but its id (a rebuild numbers them anew)
+        return [sorted((row[1:] for row in model.select().tuples()), key=str) for model in (AppealTally, AppealHours)]
+    before = tallies()
+    assert services.sweep(utcnow()) >= 9
+    assert all(Appeal.get_by_id(r.id).state == "escalated" for r in rows)
+    assert tallies() == before
+    tally.rebuild()
+    assert tallies() == before
+
+
+def test_the_dashboard_figures_follow_a_big_sweep_batch_and_equal_a_rebuild(synced):
+    """One batch of many escalations is one event batch after commit: the figures it moves (overdue) are
+    recomputed from it and equal what a rebuild of every figure gives."""
+    import json
+
+    from portal.dashboard import precompute
+    from portal.dashboard.models import UnitFigure
+    app, people = synced
+    overdue_appeals(people, 12)
+    precompute.rebuild(app)
+
+    def figures():
+        return {(f.unit, f.key): (json.loads(f.value) if f.value else None, f.ok)
+                for f in UnitFigure.select().where(UnitFigure.key.startswith("appeals."))}
+    overdue_before = figures()[(VILLAGE, "appeals.overdue")][0]
+    assert overdue_before >= 12
+    assert services.sweep(utcnow(), batch=100) >= 12
+    followed = figures()
+    assert followed[(VILLAGE, "appeals.overdue")][0] <= overdue_before - 12  # escalated: a new deadline
+    precompute.rebuild(app)
+    assert figures() == followed
+
+
+def test_the_sweep_pauses_the_cyclic_collector_and_restores_it(county, monkeypatch):
+    """The collector is off while the sweep runs (its batches make no cycles) and as it was afterwards,
+    also when a batch fails."""
+    import gc
+    seen = []
+    real = services._escalate_overdue
+
+    def watching(ids, at):
+        seen.append(gc.isenabled())
+        return real(ids, at)
+    monkeypatch.setattr(services, "_escalate_overdue", watching)
+    accepted_appeal(county)
+    later = utcnow() + datetime.timedelta(hours=2)
+    assert gc.isenabled()
+    assert services.sweep(later) >= 1
+    assert seen and not any(seen) and gc.isenabled()
+
+    gc.disable()
+    try:
+        accepted_appeal(county)
+        services.sweep(later + datetime.timedelta(hours=limits.DEFAULT_ESCALATION_HOURS + 1))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+    def failing(ids, at):
+        raise RuntimeError("batch failed")
+    monkeypatch.setattr(services, "_escalate_overdue", failing)
+    accepted_appeal(county)
+    with pytest.raises(RuntimeError):
+        services.sweep(later + datetime.timedelta(days=30))
+    assert gc.isenabled()
+
+
+def test_an_instance_indexed_on_the_holder_alone_upgrades_to_state_and_holder(tmp_path):
+    """Migration 15: the index on appeal.holder_code alone (rewritten all over by every escalation) gives
+    way to (state, holder_code); a fresh database has only the latter."""
+    from portal.core.db import database
+    from portal.core.migrations import SchemaMigration
+
+    def indexes():
+        return {name for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appeal'").fetchall()}
+    make_app(tmp_path)
+    with database.connection_context():
+        assert "appeal_state_holder_code" in indexes() and "appeal_holder_code" not in indexes()
+        # as an instance stood before the step
+        database.execute_sql('DROP INDEX "appeal_state_holder_code"')
+        database.execute_sql('CREATE INDEX "appeal_holder_code" ON "appeal" ("holder_code")')
+        SchemaMigration.delete().where(SchemaMigration.version == 15).execute()
+    make_app(tmp_path)
+    with database.connection_context():
+        assert "appeal_state_holder_code" in indexes() and "appeal_holder_code" not in indexes()
+        assert SchemaMigration.get_by_id(15).name == "appeal_holder_index_by_state"

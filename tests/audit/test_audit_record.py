@@ -1,4 +1,5 @@
 """The portal contract: record() in the caller's transaction, proofs from stored subtrees."""
+import peewee
 import pytest
 
 from audit import log, merkle
@@ -72,3 +73,29 @@ def test_bad_ranges_are_refused(db):
     with pytest.raises(log.LogRangeError) as exc:
         log.consistency_proof(3, 2)
     assert exc.value.code == "from_after_to"
+
+
+def test_append_many_returns_the_entries_as_stored(db):
+    """The entries ``append_many`` hands back are what the table holds, as peewee would have built them."""
+    import datetime
+    import json
+    from decimal import Decimal
+
+    from audit.encoding import canonical_json
+    items = [{"actor": "系统", "action": "test.touch", "object_type": "thing", "object_id": str(i),
+              "payload": {"n": i, "名": "村务", "at": datetime.date(2026, 12, 7), "sum": Decimal("1.50")}}
+             for i in range(3)]
+    with database.atomic():
+        entries = log.append_many(items)
+    assert [e.index for e in entries] == [0, 1, 2]
+    for entry in entries:
+        row = AuditEntry.get_by_id(entry.idx)
+        for name, field in AuditEntry._meta.fields.items():
+            value, stored = getattr(entry, name), getattr(row, name)
+            if isinstance(field, peewee.BlobField):
+                value, stored = bytes(value), bytes(stored)
+            assert value == stored, name
+        assert entry._dirty == set(AuditEntry._meta.fields) and entry.leaf_hash == row.leaf_hash
+        assert entry.payload.encode() == canonical_json(items[entry.idx]["payload"]) == json.dumps(
+            items[entry.idx]["payload"], sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+            default=str).encode()

@@ -71,3 +71,19 @@ def test_registries_belong_to_their_app(tmp_path):
     events.subscribe(first, "test.only_first", print)
     assert registry.of(second).subscribers.get("test.only_first") in (None, [])
     assert registry.of(first).actions is not registry.of(second).actions
+
+
+
+def test_id_list_writes_only_integers_into_the_statement(app):
+    from portal.accounts.models import User
+    from portal.accounts.services import create_user
+    from portal.core.db import id_list
+    with app.app_context(), connection():
+        users = [create_user(f"idlist_{i}", "admin")[0] for i in range(3)]
+        assert sorted(u.username for u in User.select().where(User.id.in_(id_list([users[0].id, str(users[2].id)])))) \
+            == ["idlist_0", "idlist_2"]
+        assert User.select().where(User.id.in_(id_list([]))).count() == 0
+        sql, params = User.select(User.id).where(User.id.in_(id_list(["3", 1, 2]))).sql()
+        assert sql.endswith("IN (3,1,2))") and params == []
+        with pytest.raises(ValueError):
+            id_list(["1) OR (1=1"])

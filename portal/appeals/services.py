@@ -17,7 +17,6 @@ Every step is a ``Transition`` (audited with actor and time); the filer and the 
 act as ``system`` steps, after this module has checked who they are.
 """
 import datetime
-import gc
 import hashlib
 import hmac
 import secrets
@@ -28,6 +27,7 @@ from contextlib import contextmanager
 import peewee
 from flask import current_app, url_for
 
+from audit.verify import no_cyclic_gc
 from portal.appeals import limits, tally
 from portal.appeals.models import Appeal, AppealPhoto, AppealRating, AppealStep, ReceiptFailure
 from portal.core import events, records
@@ -518,27 +518,10 @@ def sweep(at=None, batch=SWEEP_BATCH):
     # snapshot, and the next BEGIN IMMEDIATE fails at once once another thread has committed.
     ids = [appeal_id for (appeal_id,) in database.execute(due).fetchall()]
     moved = 0
-    with _no_cyclic_gc():
+    with no_cyclic_gc():  # a batch keeps thousands of rows alive until its commit; it makes no cycles
         for start in range(0, len(ids), batch):
             moved += _escalate_overdue(ids[start:start + batch], at)
     return moved
-
-
-@contextmanager
-def _no_cyclic_gc():
-    """The cyclic collector off while the sweep runs, restored as it was afterwards (as ``audit verify``
-    does). A batch keeps thousands of rows, payloads and entries alive until its commit; they outlive
-    the young generations and push the oldest over its threshold, and each such collection walked the
-    whole heap: at a million appeals five of them took about a second of a 3 s sweep (``flask
-    appeals-sweep`` has no start-up heap frozen as ``run.py`` has). The sweep makes no reference
-    cycles: its objects go by reference counting when the batch ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # What one escalation of the sweep reads of an appeal: ``audit_payload``'s facts and the values the step

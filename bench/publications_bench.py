@@ -56,6 +56,12 @@ def main():
         services.publish(clerk, pub)
     elapsed = time.perf_counter() - start
     print(f"lifecycle: {args.n} draft+approve+publish in {elapsed:.2f}s = {elapsed / args.n * 1000:.1f} ms each")
+    checker = app.extensions.get("redflags_checker")  # the red-flag rules re-check in a worker, after commit
+    if checker is not None and not checker.sync:
+        start = time.perf_counter()
+        checker.settle()
+        print(f"lifecycle, red flags: the rules' worker settled {time.perf_counter() - start:.2f}s after the "
+              f"last publish")
     client = app.test_client()
     start = time.perf_counter()
     for _ in range(50):

@@ -2,15 +2,29 @@
 import click
 from flask.cli import AppGroup
 
-from portal.core import events
+from portal.core import background, events
 from portal.core.domain import Domain, Figure
 from portal.core.i18n import N_
 from portal.redflags import api, openapi_paths, services
 from portal.redflags.models import MODELS, RedFlag, RedFlagTally
 
+CHECKER = "redflags_checker"
+
 
 def setup(app):
-    events.subscribe(app, "public.changed", services.on_public_changed)
+    # The rules re-check after commit in a worker of their own, not in the writer's request (a publish
+    # ran every rule watching publications before it answered); a request waits for it before reading.
+    checker = background.AfterCommitQueue(app, "redflags-checker",
+                                          lambda payloads: services.on_public_changed_many(None, payloads),
+                                          sync=bool(app.config.get("REDFLAGS_SYNC", app.testing)))
+    app.extensions[CHECKER] = checker
+
+    def on_public_changed(_name, **payload):
+        if services.watched(payload.get("doc_type"), payload.get("object_id")):
+            checker.put(payload)
+
+    on_public_changed.many = services.on_public_changed_many  # a batch's caller is a job or the CLI already
+    events.subscribe(app, "public.changed", on_public_changed)
     group = AppGroup("redflags", help="Red flags computed by the domains' rules.")
 
     @group.command("rebuild")

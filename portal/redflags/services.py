@@ -192,35 +192,26 @@ def rebuild_tally():
         return fill_tally()
 
 
-def on_public_changed(_name, doc_type=None, object_id=None, **_payload):
-    """After commit: re-run the rules that watch ``doc_type`` for that object, their flags stored together."""
-    if doc_type is None or object_id is None or doc_type == "redflag":
-        return
-    found = {}
-    for rule in rules().values():
-        if doc_type not in rule.watches:
-            continue
-        try:
-            found[rule.code] = list(rule.check(doc_type, int(object_id)))
-        except Exception:  # noqa: BLE001 — a rule's fault must not stop the other rules
-            log.exception("red flag rule %s failed on %s:%s", rule.code, doc_type, object_id)
-    try:
-        apply_all(found)
-    except Exception:  # noqa: BLE001 — the table is a projection: a rebuild repairs it, the write stands
-        log.exception("red flags of %s:%s not stored", doc_type, object_id)
+def watched(doc_type, object_id):
+    """Whether a change of ``doc_type`` can move a flag: some rule watches it (a flag's own change never)."""
+    if doc_type is None or object_id is None or doc_type == "redflag" or not str(object_id).isdigit():
+        return False
+    return any(doc_type in rule.watches for rule in rules().values())
 
 
 def on_public_changed_many(_name, payloads):
-    """After commit of a batch (``events.emit_many``): each rule checks all the batch's objects of the
-    types it watches at once (``check_many`` where the rule has it) and the flags move in one transaction."""
+    """After commit of changes (a batch of ``events.emit_many``, or what queued up for the checker): each
+    rule checks all their objects of the types it watches at once (``check_many`` where the rule has it)
+    and the flags move in one transaction."""
     by_type = {}
     for payload in payloads:
         doc_type, object_id = payload.get("doc_type"), payload.get("object_id")
-        if doc_type is not None and object_id is not None and doc_type != "redflag":
-            by_type.setdefault(doc_type, []).append(int(object_id))
+        if watched(doc_type, object_id):
+            by_type.setdefault(doc_type, {})[int(object_id)] = None  # each object once, in order
     found = {}
     with memo.scope():  # rules of one domain share what they read of the batch
         for doc_type, ids in by_type.items():
+            ids = list(ids)
             for rule in rules().values():
                 if doc_type not in rule.watches:
                     continue
@@ -236,9 +227,6 @@ def on_public_changed_many(_name, payloads):
         apply_all(found)
     except Exception:  # noqa: BLE001 — the table is a projection: a rebuild repairs it, the write stands
         log.exception("red flags of a batch of %d changes not stored", len(payloads))
-
-
-on_public_changed.many = on_public_changed_many
 
 
 def rebuild(app=None):

@@ -2,7 +2,7 @@
 import threading
 
 
-def serve_with(tmp_path, DOMAIN, holder=None):
+def serve_with(tmp_path, DOMAIN, holder=None, **config):
     """A real HTTP server on 127.0.0.1 (in a thread) for an app with one extra domain, two villages
     and a clerk in each; yields (base url, {clerk: auth header}); ``holder["app"]`` gets the app."""
     from werkzeug.serving import make_server
@@ -11,7 +11,7 @@ def serve_with(tmp_path, DOMAIN, holder=None):
     from portal.accounts.services import create_token, create_user
     from portal.core.db import connection
     from portal.units.services import create_unit
-    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path), "SEARCH_SYNC": True},
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path), "SEARCH_SYNC": True, **config},
                      extra_domains=[DOMAIN])
     with app.app_context(), connection():
         create_unit(None, "350528000000", "清源县", "county")

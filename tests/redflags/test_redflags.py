@@ -1,4 +1,7 @@
 """Red flags follow the rows after every commit, a rebuild gives the same table, one bad rule harms nothing."""
+import threading
+import time
+
 import peewee
 import pytest
 import requests
@@ -128,3 +131,35 @@ def test_bad_filters_get_an_error_object(site):
     rules = requests.get(f"{url}/api/v1/redflags/rules").json()["rules"]
     assert {"code": "test.over_limit", "title": "超过限额", "description": "报价超过1000元",
             "watches": ["test_quote"]} in rules
+
+
+GATE = threading.Event()  # the gated rule's check waits for it
+CHECKING = threading.Event()  # set once the gated rule has begun
+
+
+def _gated_check(doc_type, object_id):
+    CHECKING.set()
+    assert GATE.wait(30)
+    return _check(doc_type, object_id)
+
+
+GATED = Domain(name="test_quotes", models=[QuoteRow], record_types=[QUOTE], actions={"test_quote.write": {"clerk"}},
+               flag_rules=[FlagRule("test.over_limit", "超过限额", ["test_quote"], _gated_check, _scan, "报价超过1000元")])
+
+
+@pytest.fixture
+def gated_site(tmp_path):
+    GATE.clear(), CHECKING.clear()
+    yield from serve_with(tmp_path, GATED, REDFLAGS_SYNC=False)  # as a serving portal: rules in their worker
+    GATE.set()
+
+
+def test_a_write_answers_before_the_rules_run_and_a_later_read_waits_for_them(gated_site):
+    url, auth = gated_site
+    started = time.monotonic()
+    quote = _quote(url, auth, "clerk_a", "350528100200", 5000)  # answered while the rule is held at its gate
+    assert CHECKING.wait(10) and not GATE.is_set()
+    assert time.monotonic() - started < 10
+    threading.Timer(1.0, GATE.set).start()
+    listing = _flags(url)  # waits for the queued check: the clerk's next read shows what the write raised
+    assert GATE.is_set() and [f["object"]["id"] for f in listing["flags"]] == [quote]

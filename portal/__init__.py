@@ -97,7 +97,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     from flask_babel import gettext
 
     from portal import cli
-    from portal.core import i18n, openapi, permissions, records, registry, routing, security, web_errors
+    from portal.core import i18n, openapi, page_cache, permissions, records, registry, routing, security, web_errors
     from portal.core.extensions import babel, csrf, login_manager, socketio
 
     instance_dir = config_mod.instance_path(instance or (test_config or {}).get("INSTANCE_DIR"))
@@ -133,6 +133,7 @@ def create_app(test_config=None, instance=None, extra_domains=()):
     if extra_domains:
         database.obj.create_tables([m for d in extra_domains for m in d.models], safe=True)
 
+    page_cache.init_app(app)  # after every domain's hooks (see its docstring)
     cli.init_app(app)
     openapi.init_app(app)
 

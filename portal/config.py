@@ -138,6 +138,8 @@ def load_config(instance: Path, overrides=None):
         "BABEL_DEFAULT_LOCALE": "zh",
         "LOGIN_MAX_FAILURES": int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_FAILURE_WINDOW": int(os.environ.get("PORTAL_LOGIN_FAILURE_WINDOW", "900")),
+        # anonymous public pages kept this long at most (portal/core/page_cache.py); 0: off
+        "PAGE_CACHE_SECONDS": float(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "1")),
     }
     config.update(overrides)
     if "AUDIT_KEY_PASSPHRASE_FILE" not in config:

@@ -148,7 +148,8 @@ def demo(app, db):
 
 
 QUIET_JOBS = {"PORTAL_APPEAL_SWEEP_SECONDS": "0", "FOLLOWUP_ESCALATE_SECONDS": "0", "PORTAL_REPORTS_SWEEP_SECONDS": "0"}
-RUNTIME_ONLY = {"PORTAL_PROXIES", "PORTAL_LOGIN_MAX_FAILURES", "PORTAL_ALLOWED_ORIGINS", "SOCKETIO_MESSAGE_QUEUE"}
+RUNTIME_ONLY = {"PORTAL_PROXIES", "PORTAL_LOGIN_MAX_FAILURES", "PORTAL_ALLOWED_ORIGINS", "SOCKETIO_MESSAGE_QUEUE",
+                "PORTAL_PAGE_CACHE_SECONDS"}
 _demo_templates = {}  # (China's date, the environment's overrides) -> an instance with the demo loaded
 _TEMPLATE_ROOT = Path(tempfile.mkdtemp(prefix="portal-demo-templates-"))
 atexit.register(shutil.rmtree, _TEMPLATE_ROOT, True)

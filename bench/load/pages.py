@@ -1,10 +1,13 @@
 """Public pages under wrk on the production server, against a bare route on the same server.
 
-    python bench/load/pages.py [--duration 30] [--connections 100]
+    python bench/load/pages.py [--duration 30] [--connections 100] [--cache-off]
 
 Starts ``bench/load/serve.py`` (run.py + ``/bench/bare``) on a fresh demo instance,
 runs wrk on the bare route, home, a village page, a record page and a search,
-and prints req/s and p99 for each with the ratio to the bare route.
+and prints req/s and p99 for each with the ratio to the bare route. The anonymous page
+cache (``PORTAL_PAGE_CACHE_SECONDS``, portal/core/page_cache.py) is on, as served;
+``--cache-off`` first runs the same pages on a second server with it off (every page
+rendered on every request), the baseline in the same run.
 """
 import argparse
 import os
@@ -61,11 +64,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--cache-off", action="store_true", help="first the same pages with the page cache off")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (Debian package wrk)")
+    if args.cache_off:
+        measure(args, "page cache off", {"PORTAL_PAGE_CACHE_SECONDS": "0"})
+    measure(args, "page cache on (as served)", {})
+
+
+def measure(args, label, env):
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    proc, url = start_server(tmp / "instance", free_port())
+    proc, url = start_server(tmp / "instance", free_port(), env)
     try:
         listed = requests.get(url + "/api/v1/publications", timeout=10).json()
         rows = next(v for v in listed.values() if isinstance(v, list))
@@ -76,7 +86,8 @@ def main():
         for _, path in pages:
             status = requests.get(url + path, timeout=10).status_code
             assert status == 200, f"{path}: {status}"
-        print(f"wrk -c {args.connections} -d {args.duration}s, gevent server, one process, {os.cpu_count()} cores")
+        print(f"wrk -c {args.connections} -d {args.duration}s, gevent server, one process, {os.cpu_count()} cores, "
+              f"{label}, load {os.getloadavg()[0]:.1f}")
         print(f"{'page':18} {'path':34} {'req/s':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>6}")
         bare = None
         for name, path in pages:

@@ -138,9 +138,9 @@ def load_config(instance: Path, overrides=None):
         "BABEL_DEFAULT_LOCALE": "zh",
         "LOGIN_MAX_FAILURES": int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_FAILURE_WINDOW": int(os.environ.get("PORTAL_LOGIN_FAILURE_WINDOW", "900")),
-        # anonymous public pages kept this long at most (portal/core/page_cache.py); 0: off
-        "PAGE_CACHE_SECONDS": float(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "1")),
     }
+    if os.environ.get("PORTAL_PAGE_CACHE_SECONDS"):  # anonymous pages kept this long (core/page_cache.py)
+        config["PAGE_CACHE_SECONDS"] = float(os.environ["PORTAL_PAGE_CACHE_SECONDS"])
     config.update(overrides)
     if "AUDIT_KEY_PASSPHRASE_FILE" not in config:
         config["AUDIT_KEY_PASSPHRASE_FILE"] = str(audit_passphrase_file(instance, config["DATABASE_URL"]))

@@ -3,6 +3,7 @@
 A real server (run.py) with entries kept 60 s, so that only a change, never the clock, can end one here."""
 import re
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -102,11 +103,47 @@ def test_a_signed_in_visitor_never_gets_or_leaves_a_kept_page(server):
 
 
 def test_pages_with_a_form_and_the_reporters_pages_are_never_kept(server):
-    tokens = set()
+    seen = set()
     for _ in range(2):
         form = get(server, f"/v/{VILLAGE}/appeals/new")
         assert form.headers.get("X-Page-Cache") is None and "Set-Cookie" in form.headers
-        tokens.add(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1))
-    assert len(tokens) == 2  # each visitor their own form token
+        seen.add((re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1),
+                  re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', form.text).group(1)))
+    # each visitor their own form token and their own filing key: two residents filing file twice
+    assert len(seen) == 2 and len({key for _token, key in seen}) == 2
     for _ in range(2):
         assert get(server, "/reports/new").headers.get("X-Page-Cache") is None
+
+
+def test_an_expired_page_is_rendered_again_by_one_request_while_the_others_get_the_old_one(tmp_path):
+    """In-process, with a page of the test's own that counts its renders."""
+    from tests.conftest import make_app
+    app = make_app(tmp_path, PAGE_CACHE_SECONDS=0.3)
+    renders = []
+
+    def counted():
+        renders.append(1)
+        return f"<!doctype html><p>第{len(renders)}次</p>"
+    app.add_url_rule("/t/counted", "counted", counted)
+    cache = app.extensions["page_cache"]
+    cache.sqlite = False  # the expiry alone: no other writer here (the first sight of a pooled connection counts as one)
+    client = app.test_client()
+    assert client.get("/t/counted").headers["X-Page-Cache"] == "miss"
+    assert client.get("/t/counted").headers["X-Page-Cache"] == "hit" and len(renders) == 1
+    time.sleep(0.4)
+    begun, finish, refreshed = threading.Event(), threading.Event(), []
+
+    def refresher():  # a request of its own (another thread: its own context) that began and never stores
+        with app.test_request_context("/t/counted"):
+            refreshed.append(cache.lookup())
+            begun.set()
+            finish.wait(10)
+            cache.done()  # it failed: the next request renders
+    thread = threading.Thread(target=refresher)
+    thread.start()
+    assert begun.wait(10) and refreshed == [None]
+    assert client.get("/t/counted").headers["X-Page-Cache"] == "hit" and len(renders) == 1
+    finish.set()
+    thread.join(10)
+    assert client.get("/t/counted").headers["X-Page-Cache"] == "miss" and len(renders) == 2
+    assert "第2次" in client.get("/t/counted").get_data(as_text=True)

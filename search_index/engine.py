@@ -8,8 +8,13 @@ segments differently:
 * a term's postings are read block by block straight from the segment's
   postings file (``W3TermInfo`` extent, pickled block data) into numpy arrays,
   and scored with Whoosh's BM25F formula (same idf, average field length and
-  quantised document lengths as ``whoosh.scoring.BM25F``);
-* queries combine dense per-segment masks and score vectors (AND, OR, NOT);
+  quantised document lengths as ``whoosh.scoring.BM25F``); each segment's
+  answer for a term is kept in the process (bounded LRU, keyed by segment):
+  a dictionary query reads two to three times the terms a plain one does;
+* queries combine per-segment results (AND, OR, NOT): sorted docnums with
+  their scores where they are few (a dictionary expansion, the as-written
+  tier), dense masks and score vectors where they are many, with the same
+  floats either way;
 * filters and facet counts use per-segment arrays of column values (village,
   township, category, type, year, date), loaded once per segment — from the
   sidecar file the bulk builder wrote, or from Whoosh's columns for segments
@@ -43,14 +48,16 @@ K1, B = 1.2, 0.75
 VERIFY_LIMIT = 2000
 EXACT_VERIFY_LIMIT = 400      # candidates checked for "contains the item as written" (ranking tier only)
 SEGMENT_CACHE = 256
-KEPT_BYTES = 16 << 20        # per snapshot: lexicon entries and rare terms' postings kept between queries
-SMALL_POSTINGS = 4096        # a term with at most this many postings in the index keeps them decoded
+POSTINGS_CACHE_BYTES = 64 << 20   # per process: segments' decoded postings (and absent terms) kept between queries
 SPARSE_SHARE = 0.1           # a result stays sparse while it holds at most this share of the leaf's documents
 SEARCH_RATIO = 4             # an AND looks its few documents up by search in a part at most this many times larger
 SPARSE, DENSE = "sparse", "dense"
 _INT = struct.Struct("!i")
 _segment_cache = OrderedDict()
 _segment_lock = threading.Lock()
+_postings_cache = OrderedDict()
+_postings_bytes = 0
+_postings_lock = threading.Lock()
 
 
 def canonical(norm_text):
@@ -180,8 +187,51 @@ def _dense(got, n):
     return mask, score
 
 
+def _segment_postings(leaf, field, text):
+    """(doc frequency, (docnums, weights) or None) of a term in one segment, kept in a process-wide LRU.
+
+    A segment's files never change, so neither does what it says of a term: entries are keyed by the
+    segment, shared by every snapshot holding it (a commit adds segments, the others stay), and dropped
+    least recently used first past POSTINGS_CACHE_BYTES. Docnums are kept as int32 (half the memory;
+    numpy indexes with them as well).
+    """
+    key = (leaf.key, field, text)
+    with _postings_lock:
+        got = _postings_cache.get(key)
+        if got is not None:
+            _postings_cache.move_to_end(key)
+            return got[0], got[1]
+    try:
+        info = leaf.reader.term_info(field, text)
+    except (TermNotFound, KeyError):
+        info = None
+    if info is None:
+        got = (0, None, 150)
+    else:
+        ids, weights = read_postings(leaf.reader, info)
+        ids = ids.astype(np.int32)
+        got = (info.doc_frequency(), (ids, weights), 250 + ids.nbytes + getattr(weights, "nbytes", 0))
+    global _postings_bytes
+    with _postings_lock:
+        if key not in _postings_cache:
+            _postings_cache[key] = got
+            _postings_bytes += got[2]
+            while _postings_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
+                _postings_bytes -= _postings_cache.popitem(last=False)[1][2]
+    return got[0], got[1]
+
+
+def clear_postings_cache():
+    """Forget every kept term (benchmarks timing a query as the first of its kind)."""
+    global _postings_bytes
+    with _postings_lock:
+        _postings_cache.clear()
+        _postings_bytes = 0
+
+
 class _Leaf:
-    def __init__(self, reader, offset, data, deleted):
+    def __init__(self, reader, offset, data, deleted, key=None):
+        self.key = key                    # (index folder, segment id): what the process-wide caches use
         self.reader = reader
         self.offset = offset
         self.data = data
@@ -208,9 +258,8 @@ class Snapshot:
                 continue
             data = SegmentData.load(path, segment, segreader, self.scorable, facets, date_field)
             deleted = segment.deleted_docs() if segment.has_deletions() else ()
-            self.leaves.append(_Leaf(segreader, offset, data, deleted))
+            self.leaves.append(_Leaf(segreader, offset, data, deleted, (str(path), segment.segment_id())))
         self._tables = {}
-        self._known, self._known_bytes = OrderedDict(), 0        # (field, text) → postings; see _postings
         # Facet labels over all segments, and each segment's codes mapped onto them
         self.labels, self._code_maps = {}, []
         for name in facets:
@@ -225,8 +274,7 @@ class Snapshot:
 
     def clear_caches(self):
         """Forget the postings kept from earlier queries (benchmarks timing a query as the first of its kind)."""
-        self._known.clear()
-        self._known_bytes = 0
+        clear_postings_cache()
 
     def up_to_date(self):
         return self.ix.latest_generation() == self.generation
@@ -250,44 +298,20 @@ class Snapshot:
     def _postings(self, field, text, cache):
         """(df over the index, per leaf (docnums, weights) or None) of a term, looked up and decoded once a query.
 
-        What the segments' lexicons say of a term (absent, or where its postings are) is kept for the
-        snapshot's later queries, and so are the decoded postings of rare terms (at most SMALL_POSTINGS),
-        within KEPT_BYTES, least recently used out first: a dictionary query looks up two to three times the
-        terms a plain one does (each expansion's words and bigrams in five fields, most of them absent or
-        rare), and Whoosh's hashed term table reads the file for each lookup, found or not. Segments never
-        change, so neither does what is kept; common terms' postings are decoded again (they would push
-        everything else out).
+        Each segment's answer (absent, or its postings decoded) is also kept in the process for later
+        queries (``_segment_postings``): a dictionary query reads two to three times the terms a plain one
+        does (each expansion's words and bigrams in five fields, most of them absent), and each costs a
+        lookup in Whoosh's hashed term table on file and, when present, the unpickling of its blocks.
         """
         key = ("postings", field, text)
         got = cache.get(key)
         if got is not None:
             return got
-        known = self._known
-        kept = known.get((field, text))
-        if kept is not None:
-            known.move_to_end((field, text))
-            df, infos, out, _ = kept
-        else:
-            infos = []
-            for leaf in self.leaves:
-                try:
-                    infos.append(leaf.reader.term_info(field, text))
-                except (TermNotFound, KeyError):
-                    infos.append(None)
-            df, out = sum(ti.doc_frequency() for ti in infos if ti is not None), None
-        if out is None:
-            out = [None] * len(self.leaves)
-            if df:
-                for i, (leaf, ti) in enumerate(zip(self.leaves, infos)):
-                    if ti is not None:
-                        out[i] = read_postings(leaf.reader, ti)
-        if kept is None:
-            small = df <= SMALL_POSTINGS
-            size = 100 + 200 * len(self.leaves) + (16 * df if small else 0)
-            known[(field, text)] = (df, infos, out if small else None, size)
-            self._known_bytes += size
-            while self._known_bytes > KEPT_BYTES and known:
-                self._known_bytes -= known.popitem(last=False)[1][3]
+        df, out = 0, []
+        for leaf in self.leaves:
+            n, postings = _segment_postings(leaf, field, text)
+            df += n
+            out.append(postings)
         got = cache[key] = (df, out)
         return got
 

@@ -8,8 +8,13 @@ segments differently:
 * a term's postings are read block by block straight from the segment's
   postings file (``W3TermInfo`` extent, pickled block data) into numpy arrays,
   and scored with Whoosh's BM25F formula (same idf, average field length and
-  quantised document lengths as ``whoosh.scoring.BM25F``);
-* queries combine dense per-segment masks and score vectors (AND, OR, NOT);
+  quantised document lengths as ``whoosh.scoring.BM25F``); each segment's
+  answer for a term is kept in the process (bounded LRU, keyed by segment):
+  a dictionary query reads two to three times the terms a plain one does;
+* queries combine per-segment results (AND, OR, NOT): sorted docnums with
+  their scores where they are few (a dictionary expansion, the as-written
+  tier), dense masks and score vectors where they are many, with the same
+  floats either way;
 * filters and facet counts use per-segment arrays of column values (village,
   township, category, type, year, date), loaded once per segment — from the
   sidecar file the bulk builder wrote, or from Whoosh's columns for segments
@@ -43,9 +48,16 @@ K1, B = 1.2, 0.75
 VERIFY_LIMIT = 2000
 EXACT_VERIFY_LIMIT = 400      # candidates checked for "contains the item as written" (ranking tier only)
 SEGMENT_CACHE = 256
+POSTINGS_CACHE_BYTES = 64 << 20   # per process: segments' decoded postings (and absent terms) kept between queries
+SPARSE_SHARE = 0.1           # a result stays sparse while it holds at most this share of the leaf's documents
+SEARCH_RATIO = 4             # an AND looks its few documents up by search in a part at most this many times larger
+SPARSE, DENSE = "sparse", "dense"
 _INT = struct.Struct("!i")
 _segment_cache = OrderedDict()
 _segment_lock = threading.Lock()
+_postings_cache = OrderedDict()
+_postings_bytes = 0
+_postings_lock = threading.Lock()
 
 
 def canonical(norm_text):
@@ -149,8 +161,77 @@ def read_postings(segreader, terminfo):
     return ids, np.concatenate([np.full(*w) if isinstance(w, tuple) else w for w in w_parts])
 
 
+def _member(part, ids):
+    """Which of the sorted docnums ``ids`` the result ``part`` matches."""
+    if part[0] is DENSE:
+        return part[1][ids]
+    pos = np.searchsorted(part[1], ids)
+    pos[pos == len(part[1])] = 0
+    return part[1][pos] == ids if len(part[1]) else np.zeros(len(ids), dtype=bool)
+
+
+def _gather(part, ids):
+    """The scores of ``part`` at docnums ``ids`` it matches (a new array)."""
+    if part[0] is DENSE:
+        return part[2][ids]
+    return part[2][np.searchsorted(part[1], ids)]
+
+
+def _dense(got, n):
+    """(mask, score) of a sparse or dense result over a leaf of ``n`` documents."""
+    if got[0] is DENSE:
+        return got[1], got[2]
+    mask, score = np.zeros(n, dtype=bool), np.zeros(n)
+    mask[got[1]] = True
+    score[got[1]] = got[2]
+    return mask, score
+
+
+def _segment_postings(leaf, field, text):
+    """(doc frequency, (docnums, weights) or None) of a term in one segment, kept in a process-wide LRU.
+
+    A segment's files never change, so neither does what it says of a term: entries are keyed by the
+    segment, shared by every snapshot holding it (a commit adds segments, the others stay), and dropped
+    least recently used first past POSTINGS_CACHE_BYTES. Docnums are kept as int32 (half the memory;
+    numpy indexes with them as well).
+    """
+    key = (leaf.key, field, text)
+    with _postings_lock:
+        got = _postings_cache.get(key)
+        if got is not None:
+            _postings_cache.move_to_end(key)
+            return got[0], got[1]
+    try:
+        info = leaf.reader.term_info(field, text)
+    except (TermNotFound, KeyError):
+        info = None
+    if info is None:
+        got = (0, None, 150)
+    else:
+        ids, weights = read_postings(leaf.reader, info)
+        ids = ids.astype(np.int32)
+        got = (info.doc_frequency(), (ids, weights), 250 + ids.nbytes + getattr(weights, "nbytes", 0))
+    global _postings_bytes
+    with _postings_lock:
+        if key not in _postings_cache:
+            _postings_cache[key] = got
+            _postings_bytes += got[2]
+            while _postings_bytes > POSTINGS_CACHE_BYTES and _postings_cache:
+                _postings_bytes -= _postings_cache.popitem(last=False)[1][2]
+    return got[0], got[1]
+
+
+def clear_postings_cache():
+    """Forget every kept term (benchmarks timing a query as the first of its kind)."""
+    global _postings_bytes
+    with _postings_lock:
+        _postings_cache.clear()
+        _postings_bytes = 0
+
+
 class _Leaf:
-    def __init__(self, reader, offset, data, deleted):
+    def __init__(self, reader, offset, data, deleted, key=None):
+        self.key = key                    # (index folder, segment id): what the process-wide caches use
         self.reader = reader
         self.offset = offset
         self.data = data
@@ -177,7 +258,7 @@ class Snapshot:
                 continue
             data = SegmentData.load(path, segment, segreader, self.scorable, facets, date_field)
             deleted = segment.deleted_docs() if segment.has_deletions() else ()
-            self.leaves.append(_Leaf(segreader, offset, data, deleted))
+            self.leaves.append(_Leaf(segreader, offset, data, deleted, (str(path), segment.segment_id())))
         self._tables = {}
         # Facet labels over all segments, and each segment's codes mapped onto them
         self.labels, self._code_maps = {}, []
@@ -191,6 +272,10 @@ class Snapshot:
         self.doc_count_all = self.reader.doc_count_all()
         self.avgfl = {f: (self.reader.field_length(f) / (self.doc_count_all or 1)) or 1 for f in self.scorable}
 
+    def clear_caches(self):
+        """Forget the postings kept from earlier queries (benchmarks timing a query as the first of its kind)."""
+        clear_postings_cache()
+
     def up_to_date(self):
         return self.ix.latest_generation() == self.generation
 
@@ -201,33 +286,73 @@ class Snapshot:
         return self.reader.doc_count()
 
     # -- evaluation -------------------------------------------------------
+    #
+    # A node's result in one leaf is None (nothing matches) or one of two forms with the same meaning:
+    # sparse ``(SPARSE, docnums, scores)`` (sorted unique docnums) or dense ``(DENSE, mask, score)`` (score 0
+    # outside the mask). A term's postings are sparse; an OR whose children hold many postings turns dense. Every
+    # document's score is summed in the same order as a dense evaluation of the whole tree would (the children's
+    # order, from 0.0), so both forms give the same floats, bit for bit; only the work differs: a dictionary
+    # expansion or an as-written tier over a few hundred postings costs a few hundred operations, not a pass over
+    # every document of the segment. Results are never changed in place (a term's arrays are the query's cache).
+
+    def _postings(self, field, text, cache):
+        """(df over the index, per leaf (docnums, weights) or None) of a term, looked up and decoded once a query.
+
+        Each segment's answer (absent, or its postings decoded) is also kept in the process for later
+        queries (``_segment_postings``): a dictionary query reads two to three times the terms a plain one
+        does (each expansion's words and bigrams in five fields, most of them absent), and each costs a
+        lookup in Whoosh's hashed term table on file and, when present, the unpickling of its blocks.
+        """
+        key = ("postings", field, text)
+        got = cache.get(key)
+        if got is not None:
+            return got
+        df, out = 0, []
+        for leaf in self.leaves:
+            n, postings = _segment_postings(leaf, field, text)
+            df += n
+            out.append(postings)
+        got = cache[key] = (df, out)
+        return got
+
     def _term(self, field, text, boost, cache):
-        """Per leaf: (docnums, scores) or None, with idf over the whole index (as Whoosh's searcher)."""
+        """Per leaf: (docnums, scores) or None, with idf over the whole index (as Whoosh's searcher).
+
+        The boost-free part of the BM25 formula is kept per (field, text), so the same term under several boosts
+        (the item's bigrams at 0.5, an expansion's at 0.2) is decoded and normalised once.
+        """
         key = (field, text, boost)
         if key in cache:
             return cache[key]
-        infos = []
-        for leaf in self.leaves:
-            try:
-                infos.append(leaf.reader.term_info(field, text))
-            except (TermNotFound, KeyError):
-                infos.append(None)
-        df = sum(ti.doc_frequency() for ti in infos if ti is not None)
+        df, postings = self._postings(field, text, cache)
         out = [None] * len(self.leaves)
         if df:
-            idf = np.log(self.doc_count_all / (df + 1)) + 1
-            avgfl = self.avgfl.get(field, 1)
-            for i, (leaf, ti) in enumerate(zip(self.leaves, infos)):
-                if ti is None:
+            base = cache.get(("base", field, text))
+            if base is None:
+                idf = np.log(self.doc_count_all / (df + 1)) + 1
+                avgfl = self.avgfl.get(field, 1)
+                base = [None] * len(self.leaves)
+                for i, (leaf, got) in enumerate(zip(self.leaves, postings)):
+                    if got is None:
+                        continue
+                    ids, w = got
+                    if field not in leaf.data.lengths:
+                        base[i] = (ids, None, w if isinstance(w, np.ndarray) else np.full(len(ids), w))
+                    elif isinstance(w, np.ndarray):
+                        base[i] = (ids, idf, (w * (K1 + 1)) / (w + self._norm(i, field, avgfl)[ids]))
+                    else:                               # one weight for all: a per-document table
+                        base[i] = (ids, None, (self._tf(i, field, avgfl, w)[ids], idf))
+                cache[("base", field, text)] = base
+            for i, got in enumerate(base):
+                if got is None:
                     continue
-                ids, w = read_postings(leaf.reader, ti)
-                if field not in leaf.data.lengths:
-                    scores = w if isinstance(w, np.ndarray) else np.full(len(ids), w)
-                elif isinstance(w, np.ndarray):
-                    scores = idf * ((w * (K1 + 1)) / (w + self._norm(i, field, avgfl)[ids])) * boost
-                else:                                   # one weight for all: a per-document table
-                    scores = self._tf(i, field, avgfl, w)[ids] * (idf * boost)
-                out[i] = (ids, scores)
+                ids, idf, part = got
+                if isinstance(part, tuple):                     # tf[ids] * (idf * boost), as before
+                    out[i] = (ids, part[0] * (part[1] * boost))
+                elif idf is None:                               # not scorable: the weights as they are
+                    out[i] = (ids, part)
+                else:                                           # idf * (tf part) * boost, left to right
+                    out[i] = (ids, idf * part * boost)
         cache[key] = out
         return out
 
@@ -251,83 +376,188 @@ class Snapshot:
             texts.update(leaf.reader.expand_prefix(field, prefix))
         return sorted(texts)
 
+    def _checks(self, node, state):
+        """True when ``node`` holds a phrase whose text is checked: it must be evaluated even where an AND
+        around it cannot match (the checks draw on the query's budget, as they always have)."""
+        memo = state["checks"]
+        key = id(node)
+        if key not in memo:
+            if isinstance(node, q.Phrase):
+                memo[key] = node.verify
+            elif isinstance(node, q.Term):
+                memo[key] = False
+            elif isinstance(node, q.Bonus):
+                memo[key] = self._checks(node.child, state)
+            elif isinstance(node, q.AndNot):
+                memo[key] = self._checks(node.positive, state) or self._checks(node.negative, state)
+            else:
+                memo[key] = any(self._checks(c, state) for c in node.children)
+        return memo[key]
+
     def _eval(self, node, i, state):
-        """(mask, score) of ``node`` in leaf ``i`` or None when nothing can match."""
-        n = self.leaves[i].data.n
+        """(mask, score) of ``node`` in leaf ``i`` or None when nothing can match (dense, for callers)."""
+        got = self._node(node, i, state)
+        if got is None:
+            return None
+        return _dense(got, self.leaves[i].data.n)
+
+    def _node(self, node, i, state):
+        """The sparse or dense result of ``node`` in leaf ``i`` (see above), or None."""
+        if type(node) is q.Term:
+            return self._term_result(node.field, node.text, node.boost, i, state)
         if isinstance(node, q.Prefix):
             terms = state["prefixes"].setdefault((node.field, node.text), self._prefix_terms(node.field, node.text))
-            return self._eval(q.Or([q.Term(node.field, t, node.boost) for t in terms]), i, state)
-        if type(node) is q.Term:
-            got = self._term(node.field, node.text, node.boost, state["terms"])[i]
-            if got is None:
-                return None
-            mask, score = np.zeros(n, dtype=bool), np.zeros(n)
-            mask[got[0]] = True
-            score[got[0]] = got[1]
-            return mask, score
+            return self._or([q.Term(node.field, t, node.boost) for t in terms], i, state)
         if isinstance(node, q.Or):
-            mask, score, found = np.zeros(n, dtype=bool), np.zeros(n), False
-            for child in node.children:
-                if type(child) is q.Term:          # scatter postings straight in (prefixes: many terms)
-                    got = self._term(child.field, child.text, child.boost, state["terms"])[i]
-                    if got is not None:
-                        mask[got[0]] = True
-                        score[got[0]] += got[1]
-                        found = True
-                    continue
-                got = self._eval(child, i, state)
-                if got is not None:
-                    mask |= got[0]
-                    score += got[1]
-                    found = True
-            return (mask, score) if found else None
+            return self._or(node.children, i, state)
         if isinstance(node, q.And):
-            parts = [self._eval(c, i, state) for c in node.children]
-            if not parts or any(p is None for p in parts):
-                return None
-            mask, score = parts[0][0].copy(), parts[0][1].copy()
-            for m, s in parts[1:]:
-                mask &= m
-                score += s
-            score *= mask                      # invariant: no score outside the mask (ORs add scores up)
-            return mask, score
+            return self._and(node.children, i, state)
         if isinstance(node, q.AndNot):
-            pos = self._eval(node.positive, i, state)
+            pos = self._node(node.positive, i, state)
             if pos is None:
                 return None
-            neg = self._eval(node.negative, i, state)
-            if neg is not None:
-                pos[0][neg[0]] = False
-                pos[1][neg[0]] = 0.0
-            return pos
+            neg = self._node(node.negative, i, state)
+            if neg is None:
+                return pos
+            if pos[0] is SPARSE:
+                ids = pos[1]
+                hit = _member(neg, ids)
+                return (SPARSE, ids[~hit], pos[2][~hit]) if hit.any() else pos
+            excluded = neg[1] if neg[0] is SPARSE else np.flatnonzero(neg[1])
+            mask, score = pos[1].copy(), pos[2].copy()
+            mask[excluded] = False
+            score[excluded] = 0.0
+            return DENSE, mask, score
         if isinstance(node, q.Phrase):
-            got = self._eval(q.Or(node.alternatives), i, state)
+            got = self._or(node.alternatives, i, state)
             if got is None:
                 return None
-            if node.verify:
-                self._verify(node, i, got[0], state)
-            got[1][:] *= got[0]
-            return got
+            if not node.verify:
+                return got
+            return self._verify(node, i, got, state)
         if isinstance(node, q.Bonus):
-            got = self._eval(node.child, i, state)
+            got = self._node(node.child, i, state)
             if got is None:
                 return None
-            return got[0], got[0] * node.bonus
+            if got[0] is SPARSE:
+                return SPARSE, got[1], np.full(len(got[1]), node.bonus)
+            return DENSE, got[1], got[1] * node.bonus
         raise TypeError(f"unknown query node {node!r}")
 
-    def _verify(self, node, i, mask, state):
+    def _term_result(self, field, text, boost, i, state):
+        """A term's postings in leaf ``i``, sparse (the query's cached arrays)."""
+        got = self._term(field, text, boost, state["terms"])[i]
+        return None if got is None else (SPARSE, got[0], got[1])
+
+    def _as_dense(self, part, i, state):
+        """The dense form of a result: made once a query for a sparse one (a term's postings recur in the tree)."""
+        if part[0] is DENSE:
+            return part
+        memo = state["dense"]
+        key = (id(part[1]), id(part[2]))
+        got = memo.get(key)
+        if got is None or got[0] is not part[1] or got[1] is not part[2]:
+            n = self.leaves[i].data.n
+            mask, score = np.zeros(n, dtype=bool), np.zeros(n)
+            mask[part[1]] = True
+            score[part[1]] = part[2]
+            got = memo[key] = (part[1], part[2], (DENSE, mask, score))   # holds the arrays: ids stay unique
+        return got[2]
+
+    def _or(self, children, i, state):
+        """Scores of the children added up in their order: sparse while their postings are few, else one dense
+        accumulator the sparse children are scattered into (a term's postings straight in, as before)."""
+        parts = [got for got in (self._node(c, i, state) for c in children) if got is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        n = self.leaves[i].data.n
+        if all(p[0] is SPARSE for p in parts) and sum(len(p[1]) for p in parts) <= n * SPARSE_SHARE:
+            ids = np.concatenate([p[1] for p in parts])
+            scores = np.concatenate([p[2] for p in parts])
+            uniq, inverse = np.unique(ids, return_inverse=True)
+            # bincount adds each document's scores in array order, starting from 0.0: the children's order
+            return SPARSE, uniq, np.bincount(inverse, weights=scores, minlength=len(uniq))
+        mask, score = np.zeros(n, dtype=bool), np.zeros(n)
+        for kind, a, b in parts:
+            if kind is SPARSE:
+                mask[a] = True
+                score[a] += b
+            else:
+                mask |= a
+                score += b
+        return DENSE, mask, score
+
+    def _and(self, children, i, state):
+        """Documents every child matches, their scores added in the children's order.
+
+        A child that matches nothing in the leaf ends the evaluation early, unless a later child checks phrases.
+        Sparse when its smallest part is (looked up in the others: few postings by search, many by their dense
+        form), else dense as before.
+        """
+        parts = []
+        for k, child in enumerate(children):
+            got = self._node(child, i, state)
+            if got is None or (got[0] is SPARSE and not len(got[1])):
+                for rest in children[k + 1:]:
+                    if self._checks(rest, state):
+                        self._node(rest, i, state)
+                return None
+            parts.append(got)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        n = self.leaves[i].data.n
+        sparse = [p for p in parts if p[0] is SPARSE]
+        small = min(sparse, key=lambda p: len(p[1])) if sparse else None
+        if small is None or len(small[1]) > n * SPARSE_SHARE:
+            parts = [self._as_dense(p, i, state) for p in parts]
+            mask, score = parts[0][1].copy(), parts[0][2].copy()
+            for _, m, s in parts[1:]:
+                mask &= m
+                score += s
+            score *= mask
+            return DENSE, mask, score
+        ids = small[1]
+        lookups = []
+        for p in parts:
+            if p[0] is SPARSE and len(p[1]) > SEARCH_RATIO * len(small[1]) and len(p[1]) > n * SPARSE_SHARE:
+                p = self._as_dense(p, i, state)
+            lookups.append(p)
+            if p[1] is not small[1]:
+                ids = ids[_member(p, ids)]
+                if not len(ids):
+                    return None
+        score = _gather(lookups[0], ids)
+        for p in lookups[1:]:
+            score += _gather(p, ids)
+        return SPARSE, ids, score
+
+    def _verify(self, node, i, got, state):
         """Drop candidates whose stored text lacks the phrase, within the query's budget."""
-        candidates = np.flatnonzero(mask & state["base"][i])
+        base = state["base"][i]
+        if got[0] is SPARSE:
+            candidates = got[1][base[got[1]]]
+        else:
+            candidates = np.flatnonzero(got[1] & base)
         budget = node.budget
         if len(candidates) > state[budget]:
             if node.required:
                 state["unverified"].add(node.needle)
-            return
+            return got
         state[budget] -= len(candidates)
         reader = self.leaves[i].reader
-        for d in candidates.tolist():
-            if not self.contains(reader.stored_fields(d), node.needle):
-                mask[d] = False
+        failed = [d for d in candidates.tolist() if not self.contains(reader.stored_fields(d), node.needle)]
+        if not failed:
+            return got
+        if got[0] is SPARSE:
+            keep = ~np.isin(got[1], failed)
+            return SPARSE, got[1][keep], got[2][keep]
+        mask = got[1].copy()
+        mask[failed] = False
+        return DENSE, mask, got[2] * mask
 
     @staticmethod
     def contains(stored, needle):
@@ -358,7 +588,7 @@ class Snapshot:
         """{global docnum: score} of every live document ``node`` matches (tests compare with Whoosh)."""
         base = self._base({}, None, None)
         state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
-                 "exact_budget": EXACT_VERIFY_LIMIT}
+                 "exact_budget": EXACT_VERIFY_LIMIT, "checks": {}, "dense": {}}
         out = {}
         for i, leaf in enumerate(self.leaves):
             got = self._eval(node, i, state)
@@ -371,7 +601,7 @@ class Snapshot:
         """(total, facets {name: {label: n}}, (leaf, docnum) ranked lazily, unchecked required phrases)."""
         base = self._base(filters, date_from, date_to)
         state = {"terms": {}, "prefixes": {}, "base": base, "budget": VERIFY_LIMIT, "unverified": set(),
-                 "exact_budget": EXACT_VERIFY_LIMIT}
+                 "exact_budget": EXACT_VERIFY_LIMIT, "checks": {}, "dense": {}}
         masks, keys = [], []
         for i, leaf in enumerate(self.leaves):
             if parsed.query is None:

@@ -21,6 +21,7 @@ The result is a small tree of the node classes below, evaluated in bulk by
 the phrase check), which tests use to compare both paths.
 """
 import re
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
@@ -40,6 +41,7 @@ TITLE_BOOST = 3.0
 EXACT_BONUS = 1000.0          # per item found as written; BM25 scores here stay far below it
 ALL_WORDS_BONUS = 100.0       # per item whose every word is found (apart, or through the dictionary)
 EXPANDED_WEIGHT = 0.4         # a dictionary expansion's share of an exact match's score
+PARSE_CACHE = 2048            # query strings whose parsed tree is kept (see parse)
 
 
 class QueryError(ValueError):
@@ -245,7 +247,28 @@ def _split(text):
 
 
 def parse(text):
-    """Parse ``text``; raise QueryError for input that cannot mean a search."""
+    """Parse ``text``; raise QueryError for input that cannot mean a search.
+
+    The tree of a query string is kept (the last PARSE_CACHE strings): with the dictionary a word's tree
+    holds each expansion's words and bigrams, which take jieba and the normalisation again on every search
+    otherwise. The tree is never changed after parsing (the engine keeps its state elsewhere); the lists
+    are copied for each caller. Refusals are not kept: they are computed again.
+    """
+    got = _parsed(text)
+    return Parsed(got.query, list(got.highlights), got.expanded)
+
+
+def clear_cache():
+    """Forget the kept trees (benchmarks timing a query as the first of its kind)."""
+    _parsed.cache_clear()
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _parsed(text):
+    return _parse(text)
+
+
+def _parse(text):
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError("query_too_long", "搜索词太长，请不超过%(limit)s个字。", limit=MAX_QUERY_CHARS)

@@ -192,21 +192,26 @@ def rebuild_tally():
         return fill_tally()
 
 
-def watched(doc_type, object_id):
-    """Whether a change of ``doc_type`` can move a flag: some rule watches it (a flag's own change never)."""
-    if doc_type is None or object_id is None or doc_type == "redflag" or not str(object_id).isdigit():
+def watched_types():
+    """The doc_types some rule watches (a flag's own change never moves a flag)."""
+    return {t for rule in rules().values() for t in rule.watches} - {"redflag"}
+
+
+def watched(doc_type, object_id, types=None):
+    """Whether a change of ``doc_type`` can move a flag (``types``: ``watched_types()``, read once a batch)."""
+    if doc_type is None or object_id is None or not str(object_id).isdigit():
         return False
-    return any(doc_type in rule.watches for rule in rules().values())
+    return doc_type in (types if types is not None else watched_types())
 
 
 def on_public_changed_many(_name, payloads):
     """After commit of changes (a batch of ``events.emit_many``, or what queued up for the checker): each
     rule checks all their objects of the types it watches at once (``check_many`` where the rule has it)
     and the flags move in one transaction."""
-    by_type = {}
+    by_type, types = {}, watched_types()
     for payload in payloads:
         doc_type, object_id = payload.get("doc_type"), payload.get("object_id")
-        if watched(doc_type, object_id):
+        if watched(doc_type, object_id, types):
             by_type.setdefault(doc_type, {})[int(object_id)] = None  # each object once, in order
     found = {}
     with memo.scope():  # rules of one domain share what they read of the batch

@@ -18,7 +18,7 @@ from portal.appeals import api, demo, flags, open311, openapi_paths, services, s
 from portal.appeals.models import MODELS, Appeal
 from portal.core import background
 from portal.core.clock import iso, local_text, parse_datetime
-from portal.core.db import connection, driver_rows, id_list
+from portal.core.db import connection, driver_rows, id_list, villages_in
 from portal.core.domain import Domain, ExportTable, Figure, Remasker, Section
 from portal.core.i18n import N_
 from portal.home import workspace as home_workspace
@@ -89,7 +89,7 @@ def _export_rows(village_ids):
     query = (Appeal.select(Appeal.id, Appeal.village, Appeal.grid, Appeal.category, Appeal.state, Appeal.text,
                            Appeal.holder, Appeal.created_at, Appeal.due_at, Appeal.closed_at, Appeal.outcome,
                            Appeal.reply, Appeal.reopen_count, Appeal.escalations)
-             .where(Appeal.village.in_(list(village_ids))).order_by(Appeal.id))
+             .where(villages_in(Appeal.village, village_ids)).order_by(Appeal.id))
     for (aid, village, grid, category, state, text, holder, created_at, due_at, closed_at, outcome, reply,
          reopen_count, escalations) in driver_rows(query):
         yield {"id": aid, "village": village, "grid": grid or "", "category": category, "status": state,

@@ -81,6 +81,25 @@ def driver_rows(query, batch=2000):
         yield from rows
 
 
+SCAN_SHARE = 0.25  # ``villages_in``: above this share of the portal's villages, read the whole table
+
+
+def villages_in(field, village_codes):
+    """``field IN village_codes`` for a reader of every row of those villages in id order (the open-data
+    export). For a county's villages, SQLite would search the village index once per village and sort
+    every row found (a temporary B-tree); ``+field`` keeps the index out, so it reads the table in rowid
+    order and filters: the same rows in the same order, 1M appeals in 3 s instead of 10 (500k seal uses
+    3 s instead of 6). A few villages' rows (a township's) still come through the index. PostgreSQL
+    plans this itself (and has no unary plus on text)."""
+    codes = list(village_codes)
+    if codes and not is_postgres():
+        from portal.units.models import Unit
+        villages = Unit.select().where(Unit.level == "village").count()
+        if villages and len(codes) > SCAN_SHARE * villages:
+            return peewee.NodeList((peewee.SQL("+"), field), glue="").in_(codes)
+    return field.in_(codes)
+
+
 def id_list(ids):
     """``(1,2,3)`` as one SQL node for ``field.in_(...)``: integer ids written into the statement.
 

@@ -5,6 +5,7 @@ order; whatever domains exist on this portal appear, and a figure whose
 compute failed is shown as unavailable rather than breaking the page.
 """
 import datetime
+import functools
 import json
 import logging
 from decimal import Decimal, InvalidOperation
@@ -50,16 +51,39 @@ def declared():
     return out
 
 
+_UNSET = object()
+
+
+@functools.lru_cache(maxsize=64)
+def _day(text):
+    """A stored day's date (a page reads ~500 rows holding one or two distinct days)."""
+    return datetime.date.fromisoformat(text)
+
+
 class StoredFigure:
-    """One stored figure as the pages read it (``UnitFigure``'s columns they use, its JSON parsed once)."""
-    __slots__ = ("unit", "key", "value", "ok", "computed_at", "computed_on", "data")
+    """One stored figure as the pages read it (``UnitFigure``'s columns they use). Its JSON and its time are
+    parsed when first read: a township's page reads ~500 rows, but uses the value of only its own ~30 and of
+    one or two figures of each village (the comparison), and the time of none but its own."""
+    __slots__ = ("unit", "key", "value", "ok", "_computed_at", "computed_on", "_data")
 
     def __init__(self, unit, key, value, ok, computed_at, computed_on):
         self.unit, self.key, self.value, self.ok = unit, key, value, bool(ok)
-        self.computed_at = (datetime.datetime.fromisoformat(computed_at) if isinstance(computed_at, str)
-                            else computed_at)
-        self.computed_on = datetime.date.fromisoformat(date_text(computed_on))
-        self.data = None if value is None else json.loads(value)
+        self._computed_at = computed_at
+        self.computed_on = _day(date_text(computed_on))
+        self._data = _UNSET
+
+    @property
+    def computed_at(self):
+        at = self._computed_at
+        if isinstance(at, str):
+            at = self._computed_at = datetime.datetime.fromisoformat(at)
+        return at
+
+    @property
+    def data(self):
+        if self._data is _UNSET:
+            self._data = None if self.value is None else json.loads(self.value)
+        return self._data
 
 
 def rows_for(codes):

@@ -10,6 +10,7 @@ import datetime
 from flask import url_for
 
 from portal.core.clock import date_text, iso, today
+from portal.core.db import villages_in
 from portal.core.domain import ExportTable, Figure
 from portal.core.memo import memoized
 from portal.core.money import amount_text
@@ -119,7 +120,7 @@ def publication_rows(village_ids):
     query = (P.select(P.id, P.series, P.version, P.village, P.category, P.power, P.status, P.title_masked,
                       P.body_masked, P.period_start, P.period_end, P.amount, P.decided_on, P.published_at,
                       P.withdrawn_at, P.audit_index)
-             .where(P.village.in_(list(village_ids)) & P.status.in_(PUBLIC_STATUSES)).order_by(P.id).dicts())
+             .where(villages_in(P.village, village_ids) & P.status.in_(PUBLIC_STATUSES)).order_by(P.id).dicts())
     for pub in query.iterator():  # dicts, not a model object per version: a county holds 200k
         yield {"id": pub["id"], "series": pub["series"] or pub["id"], "version": pub["version"],
                "village": pub["village"], "category": pub["category"],

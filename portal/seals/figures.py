@@ -5,7 +5,7 @@ import datetime
 from flask import url_for
 
 from portal.core.clock import date_text, iso, today
-from portal.core.db import driver_rows
+from portal.core.db import driver_rows, villages_in
 from portal.core.domain import ExportTable, Figure
 from portal.core.i18n import N_
 from portal.seals import certificates
@@ -90,7 +90,7 @@ def _use_rows(village_ids):
                             SealUse.decision_id, SealUse.certificate_name, SealUse.certificate_kind,
                             SealUse.left_office, SealUse.out_at, SealUse.returned_at, SealUse.created_at,
                             SealUse.state, SealUse.audit_index)
-             .where(SealUse.village.in_(list(village_ids))).order_by(SealUse.id))
+             .where(villages_in(SealUse.village, village_ids)).order_by(SealUse.id))
     for (uid, village, seal, used_on, purpose, document, copies, applicant, approver, handler, keeper, matter,
          needs_vote, decision_type, decision_id, certificate_name, certificate_kind, left_office, out_at,
          returned_at, created_at, state, audit_index) in driver_rows(query):

@@ -188,3 +188,30 @@ def test_the_export_masks_what_a_domain_forgot(tmp_path):
         data = zipfile.ZipFile(job.path).read("zz_leaky.csv").decode("utf-8-sig")
     assert "13905951201" not in data and "350528196304123028" not in data
     assert "139****1201" in data
+
+
+def test_the_build_reads_with_a_small_page_cache_and_gives_the_connection_its_own_back(tmp_path):
+    """The build's reads hold ``EXPORT_CACHE_KIB`` of SQLite page cache (a full 64 MiB cache took a county's
+    build over 256 MB); the pooled connection has its own setting again afterwards."""
+    from portal import create_app
+    from portal.core.db import connection, database
+    from portal.core.domain import Domain, ExportTable
+    from portal.dashboard import export
+    from portal.units.models import Unit
+
+    seen = []
+
+    def probe(village_ids):
+        seen.append(database.execute_sql("PRAGMA cache_size").fetchone()[0])
+        yield {"id": 1}
+
+    extra = Domain(name="zz_probe", exports=[ExportTable("zz_probe", "缓存测试", (("id", "编号"),), probe)])
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"), "DASHBOARD_SYNC": True,
+                      "DASHBOARD_SYNC_EXPORT": True, "SEARCH_SYNC": True}, extra_domains=[extra])
+    with app.test_request_context(), connection():
+        Unit.create(code=NANLING, name="南岭镇", level="township", path=f"/{NANLING}/")
+        before = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+        job, started = export.request_export(Unit.get_by_id(NANLING))
+        assert started and export.ExportJob.get_by_id(job.id).status == "ready"
+        assert seen == [-export.EXPORT_CACHE_KIB]
+        assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == before != seen[0]

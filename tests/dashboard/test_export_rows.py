@@ -242,3 +242,22 @@ def test_driver_rows_equal_the_object_rows_on_postgresql(tmp_path, pg_url):
             got = stored[row.key]
             assert (got.data, got.ok, got.computed_at, got.computed_on) == (row.data, row.ok, row.computed_at,
                                                                           row.computed_on), row.key
+
+
+def test_villages_in_scans_for_most_villages_and_gives_the_same_rows(ddb):
+    """Most of the portal's villages: the village index kept out (``+column``, a rowid-order scan); a few: the
+    index. Either way the same rows in the same order as the plain ``IN``."""
+    from portal.core.db import villages_in
+    from portal.seals.models import SealUse
+    villages = _villages()
+    assert len(villages) >= 5
+
+    def ids(where):
+        return [u.id for u in SealUse.select(SealUse.id).where(where).order_by(SealUse.id)]
+
+    every = villages_in(SealUse.village, villages)
+    assert '+"t1"."village_code"' in SealUse.select().where(every).sql()[0]
+    assert ids(every) == ids(SealUse.village.in_(villages)) and ids(every)
+    few = villages_in(SealUse.village, villages[:1])
+    assert "+" not in SealUse.select().where(few).sql()[0]
+    assert ids(few) == ids(SealUse.village.in_(villages[:1]))

@@ -92,9 +92,9 @@ def villages_in(field, village_codes):
     3 s instead of 6). A few villages' rows (a township's) still come through the index. PostgreSQL
     plans this itself (and has no unary plus on text)."""
     codes = list(village_codes)
-    if codes and not is_postgres():
-        from portal.units.models import Unit
-        villages = Unit.select().where(Unit.level == "village").count()
+    units = getattr(field, "rel_model", None)  # the units table the field refers to (core imports no domain)
+    if codes and not is_postgres() and units is not None and hasattr(units, "level"):
+        villages = units.select().where(units.level == "village").count()
         if villages and len(codes) > SCAN_SHARE * villages:
             return peewee.NodeList((peewee.SQL("+"), field), glue="").in_(codes)
     return field.in_(codes)

@@ -25,7 +25,7 @@ import time
 from flask import current_app, g, request, session
 
 from portal.core import events, privacy
-from portal.core.db import database
+from portal.core.db import database, is_postgres
 
 EXTENSION = "page_cache"
 DEFAULT_SECONDS = 1.0
@@ -137,10 +137,6 @@ class PageCache:
         return length is not None and length <= MAX_BYTES
 
 
-def of(app):
-    return app.extensions.get(EXTENSION)
-
-
 def init_app(app):
     """Called after every domain's setup: the lookup runs after all other before-request hooks (the
     request id, the pooled connection, a projection's settle), the store before the other after-request
@@ -151,8 +147,7 @@ def init_app(app):
     if seconds <= 0:
         return None
     from portal.core.i18n import LOCALE_COOKIE
-    import peewee
-    cache = PageCache(seconds, LOCALE_COOKIE, isinstance(database.obj, peewee.SqliteDatabase))
+    cache = PageCache(seconds, LOCALE_COOKIE, sqlite=not is_postgres())
     app.extensions[EXTENSION] = cache
     events.subscribe(app, "*", cache.changed)
     app.before_request(cache.lookup)
